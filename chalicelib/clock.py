@@ -1,0 +1,23 @@
+"""Time and ids: ISO 8601 UTC strings and ULIDs (sortable by creation time)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ulid import ULID
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def now_iso() -> str:
+    return iso(now())
+
+
+def new_id() -> str:
+    return str(ULID())

@@ -1,0 +1,30 @@
+"""Settings read from the environment (set per stage in .chalice/config.json)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    region: str
+    endpoint: str | None
+    # Bounded so a request fails well before API Gateway's 29 s integration timeout:
+    # (1 + retries) * (connect + read) stays under ~20 s in the worst case.
+    connect_timeout_seconds: float = 2.0
+    read_timeout_seconds: float = 4.0
+    max_retry_attempts: int = 2
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        return cls(
+            table_name=env.get("TABLE_NAME", "mlbridge-local"),
+            region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1",
+            endpoint=env.get("DYNAMODB_ENDPOINT") or None,
+            connect_timeout_seconds=float(env.get("DYNAMODB_CONNECT_TIMEOUT", 2.0)),
+            read_timeout_seconds=float(env.get("DYNAMODB_READ_TIMEOUT", 4.0)),
+            max_retry_attempts=int(env.get("DYNAMODB_MAX_RETRIES", 2)),
+        )

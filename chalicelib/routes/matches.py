@@ -1,0 +1,62 @@
+"""Suggestions and the match lifecycle."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from ..http import caller, created, json_body, limit_param, query_param
+from ..services import matches, matching
+
+blueprint = Blueprint(__name__)
+
+
+@blueprint.route("/matches/suggestions", methods=["GET"])
+def suggestions():
+    request = blueprint.current_request
+    mentee = caller(request)
+    return matching.suggest_mentors(mentee, limit_param(request, default=5, maximum=matching.MAX_SUGGESTIONS))
+
+
+@blueprint.route("/matches", methods=["POST"])
+def request_match():
+    request = blueprint.current_request
+    mentee = caller(request)
+    return created(matches.request_match(mentee, json_body(request, optional=True)))
+
+
+@blueprint.route("/matches", methods=["GET"])
+def list_matches():
+    request = blueprint.current_request
+    user = caller(request)
+    return matches.list_matches(user, query_param(request, "status"), limit_param(request), query_param(request, "cursor"))
+
+
+@blueprint.route("/matches/{match_id}", methods=["GET"])
+def get_match(match_id):
+    return matches.get_match(caller(blueprint.current_request), match_id)
+
+
+def _transition(match_id: str, action: str):
+    request = blueprint.current_request
+    user = caller(request)
+    return matches.change_match(user, match_id, action, json_body(request, optional=True))
+
+
+@blueprint.route("/matches/{match_id}/accept", methods=["POST"])
+def accept_match(match_id):
+    return _transition(match_id, "accept")
+
+
+@blueprint.route("/matches/{match_id}/decline", methods=["POST"])
+def decline_match(match_id):
+    return _transition(match_id, "decline")
+
+
+@blueprint.route("/matches/{match_id}/cancel", methods=["POST"])
+def cancel_match(match_id):
+    return _transition(match_id, "cancel")
+
+
+@blueprint.route("/matches/{match_id}/end", methods=["POST"])
+def end_match(match_id):
+    return _transition(match_id, "end")

@@ -1,0 +1,349 @@
+"""Mentor scoring and ranking: pure functions, no I/O.
+
+A mentee describes what they need (``MenteeNeeds``), a mentor what they offer
+(``MentorOffer``). ``score_mentor`` turns one pair into a ``Scored`` result with an
+integer score in 0..100 and human-readable reasons; ``rank_mentors`` orders many
+offers best first.
+
+Ranking criteria, in order of importance:
+
+1. the mentee's target framework (the one framework they will double down on);
+2. shared goals;
+3. time-zone closeness, and a shared language.
+
+The target framework is a hard priority, not just a heavy weight: its points are
+larger than the sum of every other kind of points (see ``TARGET_FRAMEWORK_POINTS``),
+so any mentor who knows the target framework scores strictly above any mentor who
+does not, whatever else they share.
+
+Every kind of points is non-decreasing in what the mentor shares with the mentee:
+giving a mentor one more of the mentee's goals, one more of the mentee's
+languages or one more of the mentee's frameworks never lowers the score.
+
+Finally, a mentor's transition story earns a mention (no points) when it shows
+they made the same move the mentee is aiming for, see ``STORY_PATTERNS``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from chalicelib.vocabulary import FRAMEWORK_LABELS, GOAL_LABELS
+
+__all__ = [
+    "GOAL_POINTS",
+    "LANGUAGE_NAMES",
+    "LANGUAGE_POINTS",
+    "MAX_SCORE",
+    "MAX_TIMEZONE_HOURS",
+    "SECONDARY_FRAMEWORK_POINTS",
+    "STORY_PATTERNS",
+    "TARGET_FRAMEWORK_POINTS",
+    "TIMEZONE_POINTS",
+    "MenteeNeeds",
+    "MentorOffer",
+    "Scored",
+    "rank_mentors",
+    "score_mentor",
+    "sort_key",
+    "timezone_distance_hours",
+]
+
+# --------------------------------------------------------------------------------------
+# Weights
+# --------------------------------------------------------------------------------------
+
+TARGET_FRAMEWORK_POINTS = 51
+"""Points for a mentor who knows the mentee's target framework.
+
+This is the dominant criterion. The weights are chosen so that
+
+    TARGET_FRAMEWORK_POINTS > SECONDARY_FRAMEWORK_POINTS + GOAL_POINTS
+                              + TIMEZONE_POINTS + LANGUAGE_POINTS      (51 > 49)
+
+Every other kind of points is bounded by its constant and the story mention is
+worth nothing, so a mentor with the target framework scores at least 51 and a
+mentor without it at most 49: the former always ranks above the latter. The
+weights also add up to exactly ``MAX_SCORE`` so that a perfect match scores 100.
+"""
+
+SECONDARY_FRAMEWORK_POINTS = 3
+"""Points when the mentor knows at least one of the mentee's other frameworks.
+
+Flat (not per framework), and given whether or not the mentor also knows the
+target framework, so that an extra shared framework never lowers a score.
+"""
+
+GOAL_POINTS = 28
+"""Maximum points for shared goals.
+
+Proportional to the fraction of the *mentee's* goals the mentor helps with
+(rounded half up), so a mentor covering all of them gets the full amount and
+adding a shared goal never lowers a score. Extra mentor goals the mentee does not
+have neither add nor remove points.
+"""
+
+TIMEZONE_POINTS = 12
+"""Maximum points for time-zone closeness.
+
+12 when mentor and mentee are in the same UTC offset, decreasing linearly to 0
+at ``MAX_TIMEZONE_HOURS`` apart (one point per hour), rounded half up. Distances
+are circular on a 24 h clock, so they never exceed 12 h.
+"""
+
+MAX_TIMEZONE_HOURS = 12
+"""Time-zone distance (hours) at which closeness is worth nothing."""
+
+LANGUAGE_POINTS = 6
+"""Points when mentor and mentee share at least one language (flat)."""
+
+MAX_SCORE = 100
+"""Scores are clamped to 0..MAX_SCORE."""
+
+assert TARGET_FRAMEWORK_POINTS > (
+    SECONDARY_FRAMEWORK_POINTS + GOAL_POINTS + TIMEZONE_POINTS + LANGUAGE_POINTS
+), "the target framework must outweigh everything else combined"
+assert (
+    TARGET_FRAMEWORK_POINTS
+    + SECONDARY_FRAMEWORK_POINTS
+    + GOAL_POINTS
+    + TIMEZONE_POINTS
+    + LANGUAGE_POINTS
+    <= MAX_SCORE
+), "a perfect match must fit in the score range"
+
+# --------------------------------------------------------------------------------------
+# Texts
+# --------------------------------------------------------------------------------------
+
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "uk": "Ukrainian",
+    "ru": "Russian",
+    "hi": "Hindi",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "ar": "Arabic",
+    "tr": "Turkish",
+    "sv": "Swedish",
+}
+"""Display names for common ISO 639-1 codes; other codes are shown as the code."""
+
+STORY_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    (
+        "internal-transfer",
+        re.compile(r"\binternal(?:ly)?[\s-]+transfer|\btransferred\s+internally\b", re.I),
+        "Also moved into ML by internal transfer",
+    ),
+    (
+        "ml-initiative",
+        re.compile(r"\bml[\s-]+initiative", re.I),
+        "Also started an ML initiative at work",
+    ),
+    (
+        "job-switch",
+        re.compile(r"\bjob[\s-]+switch|\bswitched\s+jobs\b", re.I),
+        "Also moved into ML by switching jobs",
+    ),
+    (
+        "kaggle",
+        re.compile(r"\bkaggle", re.I),
+        "Also got into ML through Kaggle",
+    ),
+)
+"""Transition-story mentions: (mentee goal id, pattern, reason).
+
+When the mentee has the goal and the mentor's transition story matches the
+pattern (case-insensitive keyword search), the reason is added after all other
+reasons, in the mentee's goal order. A mention is worth no points, so it can
+never change the ranking.
+"""
+
+_STORY_BY_GOAL = {goal: (pattern, reason) for goal, pattern, reason in STORY_PATTERNS}
+
+
+# --------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenteeNeeds:
+    target_framework: str  # framework id
+    frameworks: tuple[str, ...]  # other framework interests (ids), may be empty
+    goals: tuple[str, ...]  # 1-5 goal ids
+    utc_offset_minutes: int  # current UTC offset of the mentee's time zone
+    languages: tuple[str, ...]  # ISO 639-1 codes
+
+
+@dataclass(frozen=True)
+class MentorOffer:
+    mentor_id: str
+    frameworks: tuple[str, ...]
+    goals: tuple[str, ...]
+    utc_offset_minutes: int
+    languages: tuple[str, ...]
+    active_mentees: int = 0
+    transition_story: str | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    mentor_id: str
+    score: int  # 0..100 inclusive
+    reasons: tuple[str, ...]
+    active_mentees: int
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+_MINUTES_PER_DAY = 24 * 60
+
+
+def _timezone_distance_minutes(a_minutes: int, b_minutes: int) -> int:
+    d = abs(a_minutes - b_minutes) % _MINUTES_PER_DAY
+    return min(d, _MINUTES_PER_DAY - d)
+
+
+def timezone_distance_hours(a_minutes: int, b_minutes: int) -> float:
+    """Hours between two UTC offsets on a 24 h clock (circular), in 0..12.
+
+    UTC+13 and UTC-11 show the same clock time, so they are 0 h apart.
+    """
+    return _timezone_distance_minutes(a_minutes, b_minutes) / 60
+
+
+def _round_half_up(numerator: int, denominator: int) -> int:
+    """round(numerator / denominator) with halves rounded up, for non-negative values."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    """Values without duplicates, first occurrence kept (order matters for reasons)."""
+    return list(dict.fromkeys(values))
+
+
+def _language_key(code: str) -> str:
+    return code.strip().lower()
+
+
+def _join(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _format_hours(minutes: int) -> str:
+    if minutes % 60 == 0:
+        return str(minutes // 60)
+    return f"{round(minutes / 60, 2):g}"
+
+
+# --------------------------------------------------------------------------------------
+# Scoring
+# --------------------------------------------------------------------------------------
+
+
+def score_mentor(needs: MenteeNeeds, offer: MentorOffer) -> Scored:
+    """Score one mentor for one mentee (see the module docstring and the weights).
+
+    Reasons are given for every criterion that earned points, in order of importance,
+    followed by any transition-story mentions.
+    """
+    points = 0
+    reasons: list[str] = []
+    mentor_frameworks = set(offer.frameworks)
+
+    # 1. Frameworks.
+    target = needs.target_framework
+    if target in mentor_frameworks:
+        points += TARGET_FRAMEWORK_POINTS
+        reasons.append(f"Both focus on {FRAMEWORK_LABELS.get(target, target)}")
+    secondary = [
+        f for f in _unique(needs.frameworks) if f != target and f in mentor_frameworks
+    ]
+    if secondary:
+        points += SECONDARY_FRAMEWORK_POINTS
+        reasons.append(f"Also knows {_join([FRAMEWORK_LABELS.get(f, f) for f in secondary])}")
+
+    # 2. Goals, as a fraction of the mentee's goals.
+    mentee_goals = _unique(needs.goals)
+    mentor_goals = set(offer.goals)
+    shared_goals = [g for g in mentee_goals if g in mentor_goals]
+    if shared_goals:
+        goal_points = _round_half_up(GOAL_POINTS * len(shared_goals), len(mentee_goals))
+        points += goal_points
+        reasons.append(f"Helps with {_join([GOAL_LABELS.get(g, g) for g in shared_goals])}")
+
+    # 3. Time zone.
+    distance = _timezone_distance_minutes(needs.utc_offset_minutes, offer.utc_offset_minutes)
+    zero_at = MAX_TIMEZONE_HOURS * 60
+    tz_points = _round_half_up(TIMEZONE_POINTS * max(zero_at - distance, 0), zero_at)
+    if tz_points:
+        points += tz_points
+        reasons.append(
+            "Same time zone" if distance == 0 else f"{_format_hours(distance)} h apart"
+        )
+
+    # ... and a shared language.
+    mentor_languages = {_language_key(code) for code in offer.languages}
+    shared_languages = [
+        code
+        for code in _unique(_language_key(c) for c in needs.languages)
+        if code and code in mentor_languages
+    ]
+    if shared_languages:
+        points += LANGUAGE_POINTS
+        reasons.append(f"Speaks {_join([LANGUAGE_NAMES.get(c, c) for c in shared_languages])}")
+
+    # Transition story: a mention, no points, in the mentee's goal order.
+    story = offer.transition_story or ""
+    for goal in mentee_goals:
+        mention = _STORY_BY_GOAL.get(goal)
+        if mention is not None and mention[0].search(story):
+            reasons.append(mention[1])
+
+    return Scored(
+        mentor_id=offer.mentor_id,
+        score=max(0, min(MAX_SCORE, points)),
+        reasons=tuple(reasons),
+        active_mentees=offer.active_mentees,
+    )
+
+
+def sort_key(s: Scored) -> tuple:
+    """The ranking order: score descending, then fewer active mentees, then mentor id.
+
+    Sorting with this key (ascending) puts the best match first. Mentor ids are
+    expected to be unique, which makes the order total.
+    """
+    return (-s.score, s.active_mentees, s.mentor_id)
+
+
+def rank_mentors(
+    needs: MenteeNeeds, offers: Iterable[MentorOffer], limit: int | None = None
+) -> list[Scored]:
+    """Best first. Deterministic: score desc, then fewer active mentees, then mentor_id asc.
+
+    ``limit`` keeps only the first ``limit`` results (``None``: all of them).
+    """
+    if limit is not None and limit < 0:
+        raise ValueError("limit must be None or a non-negative integer")
+    scored = (score_mentor(needs, offer) for offer in offers)
+    if limit is None:
+        return sorted(scored, key=sort_key)
+    return heapq.nsmallest(limit, scored, key=sort_key)

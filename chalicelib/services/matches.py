@@ -1,0 +1,154 @@
+"""The match lifecycle: request, accept, decline, cancel, end; and reading matches.
+
+pending -> active (mentor accepts) | declined (mentor) | cancelled (mentee);
+active -> ended (either side). Pending and active matches hold one of the mentor's slots.
+"""
+
+from __future__ import annotations
+
+from .. import clock, schemas, scoring
+from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
+from ..storage import matches as match_store
+from ..storage import paging, transactions
+from ..storage import threads as thread_store
+from ..storage import users as user_store
+from ..storage.models import MatchItem, UserItem
+from . import matching
+from .profiles import public_profile
+
+MAX_OPEN_MATCHES = 3
+STATUSES = ("pending", "active", "declined", "cancelled", "ended")
+
+# action -> (role allowed, from status, to status)
+TRANSITIONS = {
+    "accept": ("mentor", "pending", "active"),
+    "decline": ("mentor", "pending", "declined"),
+    "cancel": ("mentee", "pending", "cancelled"),
+    "end": (None, "active", "ended"),
+}
+
+
+match_document = match_store.document
+
+
+def _copy(user: UserItem) -> UserItem:
+    return UserItem.from_raw_data(user.serialize())
+
+
+def request_match(mentee: UserItem, body) -> dict:
+    """POST /matches: open a pending match with a mentor (the best suggestion if none is named)."""
+    if mentee.role != "mentee":
+        raise NotAllowed("role: only mentees request matches")
+    request = schemas.parse(schemas.MatchRequest, body)
+    mentor_id = request.mentor_id
+    if mentor_id is None:
+        best = matching.rank_for(mentee, 1)
+        if not best:
+            raise Conflict("mentor_id: no mentor can take you right now")
+        mentor_id = best[0][0].mentor_id
+    intro = request.message or None
+
+    def attempt():
+        current_mentee = mentee if attempt.number == 0 else user_store.find_user(mentee.id)
+        attempt.number += 1
+        mentor = user_store.find_user(mentor_id)
+        if current_mentee is None:
+            raise NotFound("user: not found")
+        if mentor is None:
+            raise NotFound("mentor_id: no such mentor")
+        if mentor.role != "mentor":
+            raise InvalidInput("mentor_id", "is not a mentor")
+        if not mentor.accepting:
+            raise Conflict("mentor_id: this mentor is not accepting new mentees")
+        if int(mentor.active_mentees or 0) >= int(mentor.capacity):
+            raise Conflict("mentor_id: this mentor has no free slot")
+        if int(current_mentee.open_matches or 0) >= MAX_OPEN_MATCHES:
+            raise Conflict(f"mentee: at most {MAX_OPEN_MATCHES} open matches are allowed")
+        scored = scoring.score_mentor(matching.needs_of(current_mentee), matching.offer_of(mentor))
+        now = clock.now_iso()
+        match = {
+            "match_id": clock.new_id(),
+            "mentee_id": current_mentee.id,
+            "mentor_id": mentor.id,
+            "status": "pending",
+            "score": scored.score,
+            "reasons": list(scored.reasons),
+            "thread_id": clock.new_id(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        mentee_after, mentor_after = _copy(current_mentee), _copy(mentor)
+        mentee_after.open_matches = int(current_mentee.open_matches or 0) + 1
+        mentor_after.active_mentees = int(mentor.active_mentees or 0) + 1
+        thread_items = thread_store.new_thread_items(
+            thread_id=match["thread_id"], match_id=match["match_id"], mentee_id=current_mentee.id,
+            mentor_id=mentor.id, created_at=now, intro=intro, intro_id=clock.new_id() if intro else None,
+        )
+        match_store.open_match(
+            mentee_before=current_mentee, mentee_after=mentee_after, mentor_before=mentor,
+            mentor_after=mentor_after, mentor_profile=public_profile(mentor_after), match=match,
+            thread_items=thread_items,
+        )
+        return match_store.copies(match)[0]
+
+    attempt.number = 0
+    return {"match": match_document(transactions.run_with_retries(attempt))}
+
+
+def _find_or_404(user: UserItem, match_id: str) -> MatchItem:
+    match = match_store.find_match(user.id, match_id) if 0 < len(match_id) <= 64 else None
+    if match is None:
+        raise NotFound("match: not found")
+    return match
+
+
+def get_match(user: UserItem, match_id: str) -> dict:
+    return {"match": match_document(_find_or_404(user, match_id))}
+
+
+def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | None) -> dict:
+    if status is not None and status not in STATUSES:
+        raise InvalidInput("status", f"must be one of {', '.join(STATUSES)}")
+    start = paging.decode_cursor(cursor, expected={"pk": f"USER#{user.id}"}, key_attributes=("pk", "sk"))
+    page = match_store.page_of_matches(user.id, status, limit, start)
+    return {"matches": [match_document(m) for m in page.items], "next_cursor": paging.encode_cursor(page.next_key)}
+
+
+def change_match(user: UserItem, match_id: str, action: str, body) -> dict:
+    """Accept, decline, cancel or end a match; any other transition is a 409."""
+    request = schemas.parse(schemas.TransitionRequest, body)
+    role, from_status, to_status = TRANSITIONS[action]
+    closing = to_status != "active"
+
+    def attempt():
+        match = _find_or_404(user, match_id)
+        if role is not None and user.role != role:
+            raise Conflict(f"status: only the {role} can {action} a match")
+        if match.status != from_status:
+            raise Conflict(f"status: cannot {action} a match that is {match.status}")
+        users_before: list[UserItem] = []
+        users_after: list[UserItem] = []
+        mentor_profile = None
+        if closing:
+            fresh = user_store.find_users([match.mentee_id, match.mentor_id])
+            for participant_id in (match.mentee_id, match.mentor_id):
+                participant = fresh.get(participant_id)
+                if participant is None:
+                    continue  # a deleted account has nothing left to release
+                after = _copy(participant)
+                if participant.role == "mentor":
+                    after.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
+                    mentor_profile = public_profile(after)
+                else:
+                    after.open_matches = max(0, int(participant.open_matches or 0) - 1)
+                users_before.append(participant)
+                users_after.append(after)
+        now = clock.now_iso()
+        match_store.change_status(
+            match=match, new_status=to_status, updated_at=now, actor_id=user.id, reason=request.reason,
+            closing=closing, users_before=users_before, users_after=users_after, mentor_profile=mentor_profile,
+        )
+        match.status, match.updated_at = to_status, now
+        return match
+
+    return {"match": match_document(transactions.run_with_retries(attempt))}

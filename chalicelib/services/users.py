@@ -1,0 +1,153 @@
+"""Registration, profiles, account deletion, export and the public mentor listing."""
+
+from __future__ import annotations
+
+from .. import auth, clock, schemas, vocabulary
+from ..errors import Conflict, InvalidInput, NotFound
+from ..storage import keys, paging, transactions
+from ..storage import matches as match_store
+from ..storage import threads as thread_store
+from ..storage import users as user_store
+from ..storage.models import DirectoryEntry, UserItem
+from .profiles import own_profile, public_profile
+
+
+
+def register(body) -> dict:
+    """Create a mentee or mentor account. Returns the own profile and the token (shown once)."""
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    role = body.get("role")
+    if role not in ("mentee", "mentor"):
+        raise InvalidInput("role", "must be 'mentee' or 'mentor'")
+    model = schemas.MenteeRegistration if role == "mentee" else schemas.MentorRegistration
+    data = schemas.parse(model, body).model_dump(exclude={"role"})
+    user_id = clock.new_id()
+    token, token_hash = auth.issue_token(user_id)
+    now = clock.now_iso()
+    user = UserItem(
+        keys.user(user_id),
+        keys.PROFILE,
+        id=user_id,
+        role=role,
+        token_hash=token_hash,
+        created_at=now,
+        updated_at=now,
+        **data,
+    )
+    user_store.create_user(user, public_profile(user))
+    return {"user": own_profile(user), "token": token}
+
+
+def _copy(user: UserItem) -> UserItem:
+    return UserItem.from_raw_data(user.serialize())
+
+
+def update_profile(user: UserItem, body) -> dict:
+    """Apply a partial update with the registration rules; the role never changes."""
+    if not isinstance(body, dict):
+        raise InvalidInput("body", "must be a JSON object")
+    if "role" in body:
+        raise InvalidInput("role", "cannot be changed")
+    model = schemas.MenteeUpdate if user.role == "mentee" else schemas.MentorUpdate
+    changes = schemas.parse(model, body).model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None and field not in schemas.CLEARABLE_FIELDS:
+            raise InvalidInput(field, "must not be null")
+
+    def attempt():
+        current = user if attempt.first else user_store.find_user(user.id)
+        attempt.first = False
+        if current is None:
+            raise NotFound("user: not found")
+        updated = _copy(current)
+        for field, value in changes.items():
+            setattr(updated, field, value)
+        updated.updated_at = clock.now_iso()
+        user_store.save_user(current, updated, public_profile(updated))
+        return updated
+
+    attempt.first = True
+    return own_profile(transactions.run_with_retries(attempt))
+
+
+def get_public_profile(viewer: UserItem, user_id: str) -> dict:
+    """Any mentor; a mentee only to a mentor they share a match with; otherwise 404."""
+    if user_id == viewer.id:
+        return public_profile(viewer)
+    user = user_store.find_user(user_id) if len(user_id) <= 64 else None
+    if user is None:
+        raise NotFound("user: not found")
+    if user.role == "mentor":
+        return public_profile(user)
+    if viewer.role == "mentor" and match_store.have_shared_match(viewer.id, user.id):
+        return public_profile(user)
+    raise NotFound("user: not found")
+
+
+def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None) -> dict:
+    """Mentors who are accepting and have a free slot, optionally by framework and goal."""
+    framework_id = goal_id = None
+    if framework:
+        framework_id = vocabulary.normalize_framework(framework)
+        if framework_id is None:
+            raise InvalidInput("framework", f"unknown framework '{framework[:50]}' (see GET /vocabulary)")
+    if goal:
+        goal_id = vocabulary.normalize_goal(goal)
+        if goal_id is None:
+            raise InvalidInput("goal", f"unknown goal '{goal[:50]}' (see GET /vocabulary)")
+    if framework_id:
+        partition = keys.directory_framework(framework_id)
+    elif goal_id:
+        partition = keys.directory_goal(goal_id)
+    else:
+        partition = keys.DIRECTORY_ALL
+    filter_condition = DirectoryEntry.goals.contains(goal_id) if framework_id and goal_id else None
+    start = paging.decode_cursor(cursor, expected={"pk": partition}, key_attributes=("pk", "sk"))
+    page = paging.fetch_page(
+        DirectoryEntry.query,
+        partition,
+        limit=limit,
+        start_key=start,
+        filter_condition=filter_condition,
+        max_read=200 if filter_condition is not None else None,
+    )
+    return {
+        "mentors": [entry.profile for entry in page.items],
+        "next_cursor": paging.encode_cursor(page.next_key),
+    }
+
+
+def delete_account(user: UserItem) -> None:
+    """End the user's open matches (freeing the slots), then delete profile, email claim, token
+    and index entries. Messages stay in their threads, shown to the other side as a deleted user."""
+    from . import matches  # matches builds on users; imported here to keep the layers acyclic
+
+    for match in match_store.all_matches(user.id):
+        if match.status == "active":
+            action = "end"
+        elif match.status == "pending":
+            action = "cancel" if user.role == "mentee" else "decline"
+        else:
+            continue
+        try:
+            matches.change_match(user, match.match_id, action, {"reason": "account deleted"})
+        except Conflict:
+            pass  # the other side closed it meanwhile: nothing left to release
+
+    def attempt():
+        current = user_store.find_user(user.id)
+        if current is not None:
+            user_store.delete_user(current)
+
+    transactions.run_with_retries(attempt)
+    user_store.delete_index_entries(user.id)
+
+
+def export_account(user: UserItem) -> dict:
+    """Everything stored about the user: profile, matches and the messages they sent."""
+    return {
+        "profile": own_profile(user),
+        "matches": [match_store.document(m) for m in match_store.all_matches(user.id)],
+        "messages": thread_store.messages_sent_by(user.id),
+    }

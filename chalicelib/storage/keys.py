@@ -1,0 +1,70 @@
+"""Key formats of the single table. Every key the code builds comes from here."""
+
+from __future__ import annotations
+
+PROFILE = "PROFILE"
+EMAIL = "EMAIL"
+THREAD = "THREAD"
+PAIR = "PAIR"
+MATCH_PREFIX = "MATCH#"
+THREAD_PREFIX = "THREAD#"
+MESSAGE_PREFIX = "MSG#"
+DIRECTORY_ALL = "DIR#ALL"
+
+
+def user(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def email(address: str) -> str:
+    return f"EMAIL#{address.lower()}"
+
+
+def directory_framework(framework: str) -> str:
+    return f"DIR#FW#{framework}"
+
+
+def directory_goal(goal: str) -> str:
+    return f"DIR#GOAL#{goal}"
+
+
+def directory_sort(utc_offset_minutes: int, mentor_id: str) -> str:
+    # Offsets run from -12:00 to +14:00; shifted so they sort as fixed-width strings, which lets a
+    # suggestion read the mentors nearest the mentee's time zone first.
+    return f"{utc_offset_minutes + 1440:04d}#{mentor_id}"
+
+
+def directory_sort_floor(utc_offset_minutes: int) -> str:
+    return f"{utc_offset_minutes + 1440:04d}#"
+
+
+def match(match_id: str) -> str:
+    return f"{MATCH_PREFIX}{match_id}"
+
+
+def pair(mentee_id: str, mentor_id: str) -> str:
+    return f"PAIR#{mentee_id}#{mentor_id}"
+
+
+def thread(thread_id: str) -> str:
+    return f"{THREAD_PREFIX}{thread_id}"
+
+
+def membership(thread_id: str) -> str:
+    return f"{THREAD_PREFIX}{thread_id}"
+
+
+def message(message_id: str) -> str:
+    return f"{MESSAGE_PREFIX}{message_id}"
+
+
+def idempotency(sender_id: str, key_digest: str) -> str:
+    return f"IDEM#{sender_id}#{key_digest}"
+
+
+def inbox(user_id: str) -> str:
+    return f"INBOX#{user_id}"
+
+
+def inbox_sort(updated_at: str, thread_id: str) -> str:
+    return f"{updated_at}#{thread_id}"

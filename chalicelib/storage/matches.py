@@ -1,0 +1,149 @@
+"""Matches: a copy per participant, the pair lock, and the transactions of the lifecycle."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from ..errors import Conflict
+from . import directory, keys, paging, transactions
+from .models import MatchItem, PairLock, ThreadItem, UserItem
+
+OPEN_STATUSES = ("pending", "active")
+
+
+def find_match(user_id: str, match_id: str) -> MatchItem | None:
+    """The caller's copy of a match: None when it does not exist or the caller is not in it."""
+    try:
+        return MatchItem.get(keys.user(user_id), keys.match(match_id))
+    except DoesNotExist:
+        return None
+
+
+def all_matches(user_id: str) -> list[MatchItem]:
+    """Every match of a user (their history is small: a few per month at most)."""
+    return list(MatchItem.query(keys.user(user_id), MatchItem.sk.startswith(keys.MATCH_PREFIX)))
+
+
+def have_shared_match(mentor_id: str, mentee_id: str) -> bool:
+    return any(
+        True
+        for _ in MatchItem.query(
+            keys.user(mentor_id),
+            MatchItem.sk.startswith(keys.MATCH_PREFIX),
+            MatchItem.mentee_id == mentee_id,
+            limit=1,
+        )
+    )
+
+
+def page_of_matches(user_id: str, status: str | None, limit: int, start_key: dict | None) -> paging.Page:
+    return paging.fetch_page(
+        MatchItem.query,
+        keys.user(user_id),
+        limit=limit,
+        start_key=start_key,
+        range_key_condition=MatchItem.sk.startswith(keys.MATCH_PREFIX),
+        filter_condition=(MatchItem.status == status) if status else None,
+        newest_first=True,
+        max_read=200 if status else None,
+    )
+
+
+def copies(match: dict) -> list[MatchItem]:
+    """The two copies of a match, one under each participant."""
+    return [
+        MatchItem(keys.user(owner), keys.match(match["match_id"]), **match)
+        for owner in (match["mentee_id"], match["mentor_id"])
+    ]
+
+
+def open_match(*, mentee_before: UserItem, mentee_after: UserItem, mentor_before: UserItem,
+               mentor_after: UserItem, mentor_profile: dict, match: dict, thread_items: list) -> None:
+    """Create a match in one transaction whose conditions hold every invariant:
+    the versions read (so capacity and the mentee's limit were checked on current data),
+    and the pair lock (one open match per mentee and mentor)."""
+
+    def build(tx):
+        tx.save(mentee_after)
+        tx.save(mentor_after)
+        tx.save(PairLock(keys.pair(match["mentee_id"], match["mentor_id"]), keys.PAIR, match_id=match["match_id"]),
+                condition=PairLock.pk.does_not_exist())
+        for item in copies(match):
+            tx.save(item, condition=MatchItem.pk.does_not_exist())
+        for item in thread_items:
+            tx.save(item, condition=type(item).pk.does_not_exist())
+        directory.sync(tx, mentor_before, mentor_after, mentor_profile)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as error:
+        codes = transactions.cancellation_codes(error)
+        if codes[2:3] == ["ConditionalCheckFailed"]:
+            raise Conflict("mentor_id: you already have an open match with this mentor") from None
+        if "ConditionalCheckFailed" in codes[:2]:
+            raise transactions.Retry() from None
+        raise
+
+
+def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_id: str, reason: str | None,
+                  closing: bool, users_before: list[UserItem], users_after: list[UserItem],
+                  mentor_profile: dict | None) -> None:
+    """Move both copies from their current status to `new_status` (conditioned on it), and when
+    the match closes: release the mentor's slot, the mentee's count, the pair lock and the thread."""
+    from_status = match.status
+
+    def build(tx):
+        for item in copies(_as_dict(match)):
+            actions = [
+                MatchItem.status.set(new_status),
+                MatchItem.updated_at.set(updated_at),
+            ]
+            if closing:
+                actions.append(MatchItem.closed_by.set(actor_id))
+                if reason:
+                    actions.append(MatchItem.close_reason.set(reason))
+            tx.update(item, actions=actions, condition=MatchItem.status == from_status)
+        if closing:
+            for after in users_after:
+                tx.save(after)
+            tx.delete(PairLock(keys.pair(match.mentee_id, match.mentor_id), keys.PAIR))
+            tx.update(
+                ThreadItem(keys.thread(match.thread_id), keys.THREAD),
+                actions=[ThreadItem.is_open.set(False)],
+                condition=ThreadItem.pk.exists(),
+            )
+            mentor_before = next((u for u in users_before if u.role == "mentor"), None)
+            mentor_after = next((u for u in users_after if u.role == "mentor"), None)
+            if mentor_before is not None:
+                directory.sync(tx, mentor_before, mentor_after, mentor_profile)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as error:
+        codes = transactions.cancellation_codes(error)
+        if "ConditionalCheckFailed" in codes:
+            raise transactions.Retry() from None
+        raise
+
+
+def _as_dict(match: MatchItem) -> dict:
+    return {
+        name: getattr(match, name)
+        for name in ("match_id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id",
+                     "created_at", "updated_at", "close_reason", "closed_by")
+    }
+
+
+def document(match: MatchItem) -> dict:
+    """A match as the API shows it."""
+    return {
+        "id": match.match_id,
+        "mentee_id": match.mentee_id,
+        "mentor_id": match.mentor_id,
+        "status": match.status,
+        "score": int(match.score),
+        "reasons": list(match.reasons),
+        "thread_id": match.thread_id,
+        "created_at": match.created_at,
+        "updated_at": match.updated_at,
+    }

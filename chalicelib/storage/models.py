@@ -1,0 +1,190 @@
+"""Item types of the single DynamoDB table (see docs/DATA_MODEL.md for every access pattern).
+
+All items share the generic key attributes `pk`/`sk` (and `gsi1pk`/`gsi1sk` for the inbox index);
+the `kind` discriminator tells PynamoDB which class an item is when it reads one back.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from . import keys
+
+
+class InboxIndex(GlobalSecondaryIndex):
+    """gsi1: a user's threads by last activity (gsi1pk = INBOX#<user>, gsi1sk = <time>#<thread>)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    class Meta:
+        # Replaced by db.configure() from the environment before the first request.
+        table_name = "mlbridge-local"
+        region = "us-east-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    inbox = InboxIndex()
+
+
+class UserItem(TableItem, discriminator="user"):
+    """pk=USER#<id>, sk=PROFILE. The profile, the token hash and the open-match counters."""
+
+    id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    timezone = UnicodeAttribute()
+    languages = ListAttribute(of=UnicodeAttribute)
+    bio = UnicodeAttribute(null=True)
+    token_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    frameworks = ListAttribute(of=UnicodeAttribute, default=list)
+    goals = ListAttribute(of=UnicodeAttribute, default=list)
+    # mentee
+    target_framework = UnicodeAttribute(null=True)
+    motivation = UnicodeAttribute(null=True)
+    backend_years = NumberAttribute(null=True)
+    current_stack = UnicodeAttribute(null=True)
+    open_matches = NumberAttribute(default=0)
+    # mentor
+    capacity = NumberAttribute(null=True)
+    accepting = BooleanAttribute(null=True)
+    years_in_ml = NumberAttribute(null=True)
+    transition_story = UnicodeAttribute(null=True)
+    active_mentees = NumberAttribute(default=0)
+    # Optimistic locking: every change to a user (and so to a mentor's capacity, load and
+    # directory entries) is conditioned on the version it was computed from.
+    version = VersionAttribute()
+
+    @classmethod
+    def key(cls, user_id: str) -> tuple[str, str]:
+        return keys.user(user_id), keys.PROFILE
+
+
+class EmailClaim(TableItem, discriminator="email"):
+    """pk=EMAIL#<lower-cased email>, sk=EMAIL. Exists once per email: uniqueness by condition."""
+
+    user_id = UnicodeAttribute()
+
+
+class DirectoryEntry(TableItem, discriminator="directory"):
+    """pk=DIR#ALL | DIR#FW#<framework> | DIR#GOAL#<goal>, sk=<tz key>#<mentor id>.
+
+    Present only while the mentor is accepting and has a free slot; written in the same
+    transaction as the mentor's profile or load changes, so discovery never shows a full mentor.
+    """
+
+    mentor_id = UnicodeAttribute()
+    profile = JSONAttribute()  # the public profile, so a listing needs no second read
+    frameworks = ListAttribute(of=UnicodeAttribute)
+    goals = ListAttribute(of=UnicodeAttribute)
+    languages = ListAttribute(of=UnicodeAttribute)
+    timezone = UnicodeAttribute()
+    active_mentees = NumberAttribute()
+    capacity = NumberAttribute()
+    transition_story = UnicodeAttribute(null=True)
+
+
+class MatchItem(TableItem, discriminator="match"):
+    """pk=USER#<participant>, sk=MATCH#<match id>: one copy per participant.
+
+    A participant reads their own copy, so "not a participant" is simply "not found"; a
+    transition updates both copies in one transaction, conditioned on the current status.
+    """
+
+    match_id = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    score = NumberAttribute()
+    reasons = ListAttribute(of=UnicodeAttribute)
+    thread_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    close_reason = UnicodeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
+
+
+class PairLock(TableItem, discriminator="pair"):
+    """pk=PAIR#<mentee>#<mentor>, sk=PAIR: exists while the pair has an open match."""
+
+    match_id = UnicodeAttribute()
+
+
+class ThreadItem(TableItem, discriminator="thread"):
+    """pk=THREAD#<id>, sk=THREAD: who is in the thread and whether it is still open."""
+
+    id = UnicodeAttribute()
+    match_id = UnicodeAttribute()
+    mentee_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    is_open = BooleanAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    last_message = JSONAttribute(null=True)
+    message_count = NumberAttribute(default=0)
+
+
+class ThreadMembership(TableItem, discriminator="membership"):
+    """pk=USER#<user>, sk=THREAD#<id>; gsi1 orders a user's memberships by last activity."""
+
+    thread_id = UnicodeAttribute()
+    match_id = UnicodeAttribute()
+    other_id = UnicodeAttribute()
+    unread = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute()
+    last_message = JSONAttribute(null=True)
+
+
+class MessageItem(TableItem, discriminator="message"):
+    """pk=THREAD#<thread>, sk=MSG#<message ULID>: newest-first pages are one Query."""
+
+    id = UnicodeAttribute()
+    thread_id = UnicodeAttribute()
+    sender_id = UnicodeAttribute()
+    body = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class IdempotencyRecord(TableItem, discriminator="idempotency"):
+    """pk=THREAD#<thread>, sk=IDEM#<sender>#<key digest>: the message a key already produced."""
+
+    message = JSONAttribute()
+    expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
+
+
+def all_models() -> tuple[type[TableItem], ...]:
+    return (
+        TableItem,
+        UserItem,
+        EmailClaim,
+        DirectoryEntry,
+        MatchItem,
+        PairLock,
+        ThreadItem,
+        ThreadMembership,
+        MessageItem,
+        IdempotencyRecord,
+    )

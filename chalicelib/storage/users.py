@@ -1,0 +1,101 @@
+"""Users: profile items, email claims and the directory entries that follow a mentor's profile."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from ..errors import Conflict
+from . import directory, keys, transactions
+from .models import EmailClaim, UserItem
+
+
+def find_user(user_id: str) -> UserItem | None:
+    try:
+        return UserItem.get(keys.user(user_id), keys.PROFILE)
+    except DoesNotExist:
+        return None
+
+
+def find_users(user_ids: list[str]) -> dict[str, UserItem]:
+    """Users by id in one BatchGetItem (per 100 ids); missing ids are simply absent."""
+    unique = list(dict.fromkeys(user_ids))
+    if not unique:
+        return {}
+    found = UserItem.batch_get([(keys.user(uid), keys.PROFILE) for uid in unique])
+    return {user.id: user for user in found}
+
+
+def _email_claim(user: UserItem) -> EmailClaim:
+    return EmailClaim(keys.email(user.email), keys.EMAIL, user_id=user.id)
+
+
+def create_user(user: UserItem, public_profile: dict) -> None:
+    """Store a new user; one account per email, decided by the database (409 on a duplicate)."""
+
+    def build(tx):
+        tx.save(user, condition=UserItem.pk.does_not_exist())
+        tx.save(_email_claim(user), condition=EmailClaim.pk.does_not_exist())
+        directory.sync(tx, None, user, public_profile)
+
+    def attempt():
+        try:
+            transactions.write(build)
+        except TransactWriteError as error:
+            if transactions.cancellation_codes(error)[1:2] == ["ConditionalCheckFailed"]:
+                raise Conflict("email: an account with this email already exists") from None
+            raise
+
+    transactions.run_with_retries(attempt)
+
+
+def save_user(before: UserItem, after: UserItem, public_profile: dict) -> None:
+    """Save a changed user (conditioned on the version read) with its email claim and directory.
+
+    Raises transactions.Retry when the user changed since it was read.
+    """
+    email_changed = before.email.lower() != after.email.lower()
+
+    def build(tx):
+        tx.save(after)  # the VersionAttribute adds "version = <read version>"
+        if email_changed:
+            tx.save(_email_claim(after), condition=EmailClaim.pk.does_not_exist())
+            tx.delete(_email_claim(before))
+        directory.sync(tx, before, after, public_profile)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as error:
+        codes = transactions.cancellation_codes(error)
+        if codes[0] == "ConditionalCheckFailed":
+            raise transactions.Retry() from None
+        if email_changed and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            raise Conflict("email: an account with this email already exists") from None
+        raise
+
+
+def delete_user(user: UserItem) -> None:
+    """Delete the profile, the email claim and the directory entries in one transaction."""
+
+    def build(tx):
+        tx.delete(user)
+        tx.delete(_email_claim(user))
+        directory.sync(tx, user, None, None)
+
+    try:
+        transactions.write(build)
+    except TransactWriteError as error:
+        if transactions.cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+            raise transactions.Retry() from None
+        raise
+
+
+def delete_index_entries(user_id: str) -> None:
+    """Remove the user's own match copies and thread memberships (the other side keeps theirs)."""
+    from .models import MatchItem, ThreadMembership
+
+    pk = keys.user(user_id)
+    with UserItem.batch_write() as batch:
+        for item in MatchItem.query(pk, MatchItem.sk.startswith(keys.MATCH_PREFIX)):
+            batch.delete(item)
+        for item in ThreadMembership.query(pk, ThreadMembership.sk.startswith(keys.THREAD_PREFIX)):
+            batch.delete(item)

@@ -1,0 +1,252 @@
+// mlbridge web app: session, navigation and routing. Views live in their own modules.
+
+import { api, clearToken, getToken, setUnauthorizedHandler } from "./api.js";
+import { clear, h } from "./dom.js";
+import { renderMatches, renderRequests, renderSuggestions } from "./matching.js";
+import { createInbox, renderInbox, renderThread } from "./messages.js";
+import { renderProfile } from "./profile.js";
+import { renderRegister } from "./register.js";
+
+const view = document.querySelector('[data-testid="view"]');
+const nav = document.querySelector('[data-testid="nav"]');
+const navList = document.querySelector('[data-testid="nav-list"]');
+const notices = document.querySelector('[data-testid="notices"]');
+const main = document.getElementById("main");
+
+const ctx = {
+  me: null,
+  vocab: null,
+  inbox: null,
+  labels: { frameworks: new Map(), goals: new Map(), motivations: new Map() },
+  navigate,
+  notify,
+  signIn,
+  signOut,
+  refreshMe,
+  label(kind, id) {
+    return this.labels[kind].get(id) || id;
+  },
+};
+
+let cleanup = null;
+let renderSeq = 0;
+
+// ---- Notices -----------------------------------------------------------------------------
+
+/** Show a dismissible message above the view. Returns the notice element. */
+function notify(content, { kind = "info", testid = "notice", sticky = false } = {}) {
+  const close = h("button", { type: "button", className: "notice__close", "aria-label": "Dismiss" }, "×");
+  const notice = h("div", { className: `notice notice--${kind}`, testid, role: kind === "error" ? "alert" : "status" },
+    h("div", { className: "notice__body" }, content),
+    close,
+  );
+  if (sticky) notice.dataset.sticky = "true";
+  close.addEventListener("click", () => notice.remove());
+  notices.append(notice);
+  return notice;
+}
+
+function clearNotices() {
+  for (const notice of notices.querySelectorAll(".notice:not([data-sticky])")) notice.remove();
+}
+
+// ---- Session -----------------------------------------------------------------------------
+
+async function loadVocabulary() {
+  if (ctx.vocab) return ctx.vocab;
+  const vocab = await api.vocabulary();
+  ctx.vocab = vocab;
+  for (const kind of ["frameworks", "goals", "motivations"]) {
+    ctx.labels[kind] = new Map((vocab[kind] || []).map((item) => [item.id, item.label]));
+  }
+  return vocab;
+}
+
+async function refreshMe() {
+  ctx.me = await api.me();
+  return ctx.me;
+}
+
+function startInbox() {
+  if (ctx.inbox) ctx.inbox.stop();
+  ctx.inbox = createInbox();
+  ctx.inbox.subscribe(renderNav);
+  ctx.inbox.start();
+}
+
+/** Called after registration (or signing in with a token) with the own profile. */
+function signIn(me) {
+  ctx.me = me;
+  startInbox();
+  renderNav();
+}
+
+function signOut({ message } = {}) {
+  clearToken();
+  if (ctx.inbox) ctx.inbox.stop();
+  ctx.inbox = null;
+  ctx.me = null;
+  for (const notice of notices.querySelectorAll(".notice")) notice.remove();
+  renderNav();
+  if (message) notify(message, { kind: "info" });
+  if (location.hash === "#/register") route();
+  else navigate("#/register");
+}
+
+setUnauthorizedHandler(() => {
+  if (ctx.me) signOut({ message: "Your session is no longer valid. Register, or sign in with your token." });
+});
+
+// ---- Navigation --------------------------------------------------------------------------
+
+function navItems() {
+  if (!ctx.me) return [];
+  const first = ctx.me.role === "mentee"
+    ? { href: "#/suggestions", label: "Mentors", testid: "nav-suggestions" }
+    : { href: "#/requests", label: "Requests", testid: "nav-requests" };
+  return [
+    first,
+    { href: "#/matches", label: "Matches", testid: "nav-matches" },
+    { href: "#/inbox", label: "Inbox", testid: "nav-inbox", badge: true },
+    { href: "#/profile", label: "Profile", testid: "nav-profile" },
+  ];
+}
+
+function renderNav() {
+  const items = navItems();
+  nav.hidden = items.length === 0;
+  const current = currentPath();
+  const unread = ctx.inbox ? ctx.inbox.totalUnread() : 0;
+  clear(navList);
+  for (const item of items) {
+    const active = current === item.href.slice(1) || (item.badge && current.startsWith("/thread/"));
+    const link = h("a", { href: item.href, className: "nav__link", testid: item.testid, "aria-current": active ? "page" : null },
+      item.label);
+    if (item.badge && unread > 0) {
+      link.append(" ", h("span", { className: "badge", testid: "nav-unread", "aria-label": `${unread} unread` }, String(unread)));
+    }
+    navList.append(h("li", {}, link));
+  }
+  if (ctx.me) {
+    navList.append(h("li", {},
+      h("button", { type: "button", className: "nav__link nav__signout", testid: "sign-out", on: { click: () => signOut() } },
+        "Sign out")));
+  }
+}
+
+function currentPath() {
+  const hash = location.hash.replace(/^#/, "");
+  return hash || "/";
+}
+
+function navigate(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
+function homeFor(me) {
+  if (!me) return "#/register";
+  return me.role === "mentee" ? "#/suggestions" : "#/requests";
+}
+
+const routes = [
+  { pattern: /^\/register$/, auth: false, render: renderRegister },
+  { pattern: /^\/suggestions$/, auth: "mentee", render: renderSuggestions },
+  { pattern: /^\/requests$/, auth: "mentor", render: renderRequests },
+  { pattern: /^\/matches$/, auth: true, render: renderMatches },
+  { pattern: /^\/inbox$/, auth: true, render: renderInbox },
+  { pattern: /^\/thread\/([^/]+)$/, auth: true, render: renderThread },
+  { pattern: /^\/profile$/, auth: true, render: renderProfile },
+];
+
+async function route() {
+  const seq = ++renderSeq;
+  if (cleanup) {
+    try {
+      cleanup();
+    } catch {
+      // A view failing to clean up must not break navigation.
+    }
+    cleanup = null;
+  }
+  clearNotices();
+
+  const path = currentPath();
+  const found = routes.find((r) => r.pattern.test(path));
+  if (!found) {
+    navigate(homeFor(ctx.me));
+    return;
+  }
+  if (found.auth && !ctx.me) {
+    navigate("#/register");
+    return;
+  }
+  if (!found.auth && ctx.me) {
+    navigate(homeFor(ctx.me));
+    return;
+  }
+  if (typeof found.auth === "string" && ctx.me.role !== found.auth) {
+    navigate(homeFor(ctx.me));
+    return;
+  }
+
+  renderNav();
+  const params = path.match(found.pattern).slice(1).map(decodeURIComponent);
+  const container = h("div", { className: "view__content" });
+  clear(view).append(container);
+  view.setAttribute("aria-busy", "true");
+  try {
+    const result = await found.render(container, ctx, ...params);
+    if (seq !== renderSeq) {
+      if (typeof result === "function") result();
+      return;
+    }
+    cleanup = typeof result === "function" ? result : null;
+  } catch (error) {
+    if (seq !== renderSeq) return;
+    clear(container).append(h("p", { className: "error-box", role: "alert", testid: "view-error" },
+      error && error.message ? error.message : "Something went wrong."));
+  } finally {
+    if (seq === renderSeq) view.removeAttribute("aria-busy");
+  }
+  if (seq === renderSeq && document.activeElement === document.body) {
+    const title = container.querySelector("h1");
+    if (title) {
+      title.setAttribute("tabindex", "-1");
+      title.focus({ preventScroll: true });
+    } else {
+      main.focus({ preventScroll: true });
+    }
+  }
+}
+
+// ---- Start -------------------------------------------------------------------------------
+
+async function start() {
+  try {
+    await loadVocabulary();
+  } catch (error) {
+    clear(view).append(h("p", { className: "error-box", role: "alert", testid: "view-error" },
+      `mlbridge could not start: ${error.message}`));
+    return;
+  }
+  if (getToken()) {
+    try {
+      signIn(await api.me());
+    } catch (error) {
+      if (error.status === 401) clearToken();
+      else {
+        clear(view).append(h("p", { className: "error-box", role: "alert", testid: "view-error" }, error.message));
+        return;
+      }
+    }
+  }
+  window.addEventListener("hashchange", route);
+  // Another tab signed out (or in): follow it.
+  window.addEventListener("storage", (event) => {
+    if (event.key === null || event.key === "mlbridge.token") location.reload();
+  });
+  route();
+}
+
+start();

@@ -1,0 +1,428 @@
+// The inbox (polled every few seconds while signed in) and the conversation view.
+
+import { ApiError, api, newIdempotencyKey } from "./api.js";
+import { avatar, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
+
+const INBOX_POLL_MS = 5000;
+const THREAD_POLL_MS = 2000;
+const PAGE_SIZE = 20;
+
+// ---- Inbox store -------------------------------------------------------------------------
+
+/** Keeps the thread list fresh; subscribers are called after every refresh. */
+export function createInbox() {
+  let threads = [];
+  let loaded = false;
+  let timer = null;
+  let inFlight = null;
+  let openThreadId = null;
+  const listeners = new Set();
+
+  const emit = () => {
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // One failing view must not stop the others.
+      }
+    }
+  };
+
+  async function refresh() {
+    if (inFlight) return inFlight;
+    inFlight = (async () => {
+      try {
+        const data = await api.threads(undefined, 100);
+        threads = data.threads || [];
+        loaded = true;
+        // The open conversation is read as it arrives.
+        if (openThreadId) {
+          const open = threads.find((t) => t.id === openThreadId);
+          if (open) open.unread = 0;
+        }
+        emit();
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  }
+
+  const tick = () => {
+    if (!document.hidden) refresh().catch(() => {});
+  };
+  const onVisible = () => {
+    if (!document.hidden) tick();
+  };
+
+  return {
+    get threads() {
+      return threads;
+    },
+    get loaded() {
+      return loaded;
+    },
+    refresh,
+    find: (id) => threads.find((t) => t.id === id),
+    totalUnread: () => threads.reduce((sum, t) => sum + (t.id === openThreadId ? 0 : t.unread || 0), 0),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setOpenThread(id) {
+      openThreadId = id;
+      const open = id && threads.find((t) => t.id === id);
+      if (open && open.unread) {
+        open.unread = 0;
+        emit();
+      }
+    },
+    start() {
+      tick();
+      timer = setInterval(tick, INBOX_POLL_MS);
+      document.addEventListener("visibilitychange", onVisible);
+    },
+    stop() {
+      clearInterval(timer);
+      timer = null;
+      listeners.clear();
+      document.removeEventListener("visibilitychange", onVisible);
+    },
+  };
+}
+
+// ---- Inbox view --------------------------------------------------------------------------
+
+export async function renderInbox(container, ctx) {
+  const inbox = ctx.inbox;
+  const list = h("ul", { className: "threads", testid: "threads", "aria-label": "Conversations" });
+  const status = h("div", { testid: "inbox-status" });
+  container.append(pageHeader("Inbox", "Your conversations, most recent first."), status, list);
+
+  const render = () => {
+    clear(status);
+    const threads = inbox.threads;
+    if (threads.length === 0) {
+      clear(list);
+      status.append(emptyState(ctx.me.role === "mentee"
+        ? "No conversations yet. Request a mentor and your conversation starts here."
+        : "No conversations yet. They start when a mentee sends you a request.", "no-threads"));
+      return;
+    }
+    const items = threads.map((thread) => threadItem(ctx, thread));
+    list.replaceChildren(...items);
+  };
+
+  try {
+    await inbox.refresh();
+  } catch (error) {
+    status.append(errorBox(error.message));
+  }
+  if (inbox.loaded) render();
+  const unsubscribe = inbox.subscribe(render);
+  return unsubscribe;
+}
+
+function threadItem(ctx, thread) {
+  const other = thread.other;
+  const last = thread.last_message;
+  const unread = thread.unread || 0;
+  const fromMe = last && last.sender_id === ctx.me.id;
+  return h("li", { className: `thread-item${unread ? " thread-item--unread" : ""}`, testid: "thread", "data-thread-id": thread.id },
+    h("a", { className: "thread-item__link", href: `#/thread/${encodeURIComponent(thread.id)}`, testid: "open-thread" },
+      avatar(other),
+      h("span", { className: "thread-item__main" },
+        h("span", { className: "thread-item__top" },
+          h("span", { className: "thread-item__name", testid: "thread-name" }, displayName(other)),
+          thread.updated_at ? time(thread.updated_at) : null,
+        ),
+        h("span", { className: "thread-item__preview", testid: "thread-preview" },
+          last ? `${fromMe ? "You: " : ""}${last.body}` : "No messages yet"),
+      ),
+      unread
+        ? h("span", { className: "badge", testid: "unread-badge", "aria-label": `${unread} unread` }, String(unread))
+        : null,
+    ),
+  );
+}
+
+// ---- Thread view -------------------------------------------------------------------------
+
+export async function renderThread(container, ctx, threadId) {
+  const inbox = ctx.inbox;
+  const messages = new Map(); // id -> message
+  let olderCursor = null;
+  let stopped = false;
+  let timer = null;
+  let match = null;
+
+  const header = h("div", { className: "thread-header", testid: "thread-header" });
+  const list = h("ol", { className: "messages", testid: "messages", "aria-label": "Messages", "aria-live": "polite", "aria-relevant": "additions", tabindex: "0" });
+  const older = h("button", { type: "button", className: "btn btn--ghost btn--small", testid: "load-older", hidden: true }, "Load older messages");
+  const olderWrap = h("div", { className: "messages__older" }, older);
+  const errorArea = h("div", { testid: "thread-error-area" });
+
+  const input = h("textarea", { id: "compose-body", name: "body", rows: "2", maxlength: "4000", testid: "compose-input",
+    placeholder: "Write a message…", "aria-describedby": "compose-hint error-body" });
+  const sendButton = h("button", { type: "submit", className: "btn btn--primary", testid: "send" }, "Send");
+  const composeError = h("p", { className: "field-error", id: "error-body", testid: "error-body", hidden: true });
+  const readOnlyNote = h("p", { className: "muted", testid: "read-only", hidden: true },
+    "This mentorship is closed, so the conversation is read-only.");
+  const compose = h("form", { className: "compose", testid: "compose", novalidate: true },
+    h("label", { for: "compose-body", className: "visually-hidden" }, "Message"),
+    h("div", { className: "compose__row" }, input, sendButton),
+    h("p", { className: "hint", id: "compose-hint" }, "Enter sends, Shift+Enter adds a line."),
+    composeError,
+  );
+
+  container.append(
+    h("p", { className: "back" }, h("a", { href: "#/inbox", testid: "back-to-inbox" }, "← Inbox")),
+    header,
+    errorArea,
+    h("section", { className: "card conversation", "aria-labelledby": "thread-title" }, olderWrap, list, readOnlyNote, compose),
+  );
+
+  // -- Header: who, and the state of the match.
+  const renderHeader = () => {
+    const thread = inbox.find(threadId);
+    const other = thread ? thread.other : null;
+    clear(header).append(
+      avatar(other),
+      h("div", {},
+        h("h1", { className: "page-title", id: "thread-title", testid: "thread-title" }, thread ? displayName(other) : "Conversation"),
+        match ? h("div", { className: "tags" }, tag(match.status[0].toUpperCase() + match.status.slice(1), `tag--${match.status}`)) : null,
+      ),
+    );
+    const closed = match && !["pending", "active"].includes(match.status);
+    compose.hidden = Boolean(closed);
+    readOnlyNote.hidden = !closed;
+  };
+
+  // -- Messages, oldest at the top.
+  const isMine = (message) => message.sender_id === ctx.me.id;
+  const sorted = () => [...messages.values()].sort((a, b) =>
+    a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const messageItem = (message) => {
+    const mine = isMine(message);
+    const thread = inbox.find(threadId);
+    const author = mine ? "You" : displayName(thread ? thread.other : null);
+    return h("li", { className: `message ${mine ? "message--mine" : "message--theirs"}`, testid: "message", "data-id": message.id,
+      "data-mine": mine ? "true" : "false" },
+    h("span", { className: "visually-hidden" }, `${author}: `),
+    h("p", { className: "message__body", testid: "message-body" }, message.body),
+    h("span", { className: "message__meta" }, time(message.created_at)));
+  };
+
+  const nearBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const scrollToBottom = () => {
+    list.scrollTop = list.scrollHeight;
+  };
+
+  // Existing nodes are kept and new ones inserted in place, so assistive technology only
+  // announces what is new.
+  const nodes = new Map();
+  const renderMessages = ({ keepBottom = true, keepOffsetFrom = null } = {}) => {
+    const all = sorted();
+    if (all.length === 0) {
+      list.replaceChildren(h("li", { className: "empty", testid: "no-messages" }, "No messages yet. Say hello!"));
+      return;
+    }
+    const placeholder = list.querySelector('[data-testid="no-messages"]');
+    if (placeholder) placeholder.remove();
+    let previous = null;
+    for (const message of all) {
+      let node = nodes.get(message.id);
+      if (!node) {
+        node = messageItem(message);
+        nodes.set(message.id, node);
+      }
+      const expected = previous ? previous.nextSibling : list.firstChild;
+      if (node !== expected) list.insertBefore(node, expected);
+      previous = node;
+    }
+    if (keepOffsetFrom !== null) list.scrollTop = list.scrollHeight - keepOffsetFrom;
+    else if (keepBottom) scrollToBottom();
+  };
+
+  const add = (items) => {
+    let added = 0;
+    for (const message of items) {
+      if (!messages.has(message.id)) added += 1;
+      messages.set(message.id, message);
+    }
+    return added;
+  };
+
+  const showError = (error) => {
+    clear(errorArea).append(errorBox(error.status === 404
+      ? "This conversation does not exist, or you are not part of it."
+      : error.message, "thread-error"));
+  };
+
+  const markRead = () => api.markRead(threadId).then(() => inbox.setOpenThread(threadId)).catch(() => {});
+
+  // -- First load.
+  inbox.setOpenThread(threadId);
+  if (!inbox.find(threadId)) await inbox.refresh().catch(() => {});
+  const thread = inbox.find(threadId);
+  try {
+    const [page, matchData] = await Promise.all([
+      api.messages(threadId, undefined, PAGE_SIZE),
+      thread ? api.match(thread.match_id).catch(() => null) : Promise.resolve(null),
+    ]);
+    match = matchData ? matchData.match : null;
+    add(page.messages || []);
+    olderCursor = page.next_cursor || null;
+  } catch (error) {
+    inbox.setOpenThread(null);
+    renderHeader();
+    compose.hidden = true;
+    list.hidden = true;
+    showError(error);
+    return () => {};
+  }
+  renderHeader();
+  older.hidden = !olderCursor;
+  renderMessages();
+  markRead();
+
+  // -- Older messages (the cursor walks back in time).
+  older.addEventListener("click", async () => {
+    if (!olderCursor) return;
+    older.disabled = true;
+    try {
+      const fromBottom = list.scrollHeight - list.scrollTop;
+      const page = await api.messages(threadId, olderCursor, PAGE_SIZE);
+      add(page.messages || []);
+      olderCursor = page.next_cursor || null;
+      renderMessages({ keepOffsetFrom: fromBottom });
+      older.hidden = !olderCursor;
+    } catch (error) {
+      showError(error);
+    } finally {
+      older.disabled = false;
+    }
+  });
+
+  // -- New messages: poll the newest page; walk back if more arrived than one page holds.
+  const poll = async () => {
+    if (stopped || document.hidden) return;
+    try {
+      let cursor;
+      let fresh = 0;
+      let fromOther = false;
+      for (let pageNo = 0; pageNo < 5; pageNo += 1) {
+        const page = await api.messages(threadId, cursor, PAGE_SIZE);
+        if (stopped) return;
+        const items = page.messages || [];
+        const newOnes = items.filter((m) => !messages.has(m.id));
+        fromOther = fromOther || newOnes.some((m) => !isMine(m));
+        fresh += add(items);
+        if (newOnes.length < items.length || !page.next_cursor) break;
+        cursor = page.next_cursor;
+      }
+      if (fresh > 0) {
+        const stick = nearBottom();
+        renderMessages({ keepBottom: stick });
+        if (fromOther) markRead();
+      }
+      clear(errorArea);
+    } catch (error) {
+      if (error.status === 404) showError(error);
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await poll();
+      schedule();
+    }, THREAD_POLL_MS);
+  };
+  schedule();
+
+  // The match may end while the conversation is open: follow it with the inbox refreshes.
+  const unsubscribe = inbox.subscribe(async () => {
+    renderHeader();
+    const current = inbox.find(threadId);
+    if (current && match && ["pending", "active"].includes(match.status)) {
+      const data = await api.match(current.match_id).catch(() => null);
+      if (data && !stopped && data.match.status !== match.status) {
+        match = data.match;
+        renderHeader();
+      }
+    }
+  });
+
+  // -- Sending.
+  let pendingKey = null;
+  input.addEventListener("input", () => {
+    pendingKey = null;
+    composeError.hidden = true;
+    input.removeAttribute("aria-invalid");
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      compose.requestSubmit();
+    }
+  });
+  compose.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (sendButton.disabled) return;
+    const body = input.value;
+    if (!body.trim()) {
+      composeError.textContent = "Write something first.";
+      composeError.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    pendingKey = pendingKey || newIdempotencyKey();
+    sendButton.disabled = true;
+    sendButton.setAttribute("aria-busy", "true");
+    composeError.hidden = true;
+    try {
+      let result;
+      try {
+        result = await api.send(threadId, body, pendingKey);
+      } catch (error) {
+        // A network blip: retry once with the same key, which cannot create a duplicate.
+        if (!(error instanceof ApiError) || error.status !== 0) throw error;
+        result = await api.send(threadId, body, pendingKey);
+      }
+      pendingKey = null;
+      add([result.message]);
+      input.value = "";
+      renderMessages();
+      inbox.refresh().catch(() => {});
+    } catch (error) {
+      composeError.textContent = error.field === "body" ? capitalize(error.problem) : error.message;
+      composeError.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+      if (error.status === 409 && match) {
+        const data = await api.match(match.id).catch(() => null);
+        if (data) {
+          match = data.match;
+          renderHeader();
+        }
+      }
+    } finally {
+      sendButton.disabled = false;
+      sendButton.removeAttribute("aria-busy");
+      if (!compose.hidden) input.focus();
+    }
+  });
+
+  if (!compose.hidden) input.focus({ preventScroll: true });
+
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    unsubscribe();
+    inbox.setOpenThread(null);
+  };
+}
+
+function capitalize(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}

@@ -1,0 +1,342 @@
+// Registration (mentee or mentor) and signing in with an existing token.
+
+import { ApiError, api, clearToken, setToken } from "./api.js";
+import { h } from "./dom.js";
+
+const ROLE_TEXT = {
+  mentee: {
+    frameworks: "Other frameworks you are curious about (optional)",
+    goals: "Your goals (pick 1–5)",
+    bio: "About you (optional)",
+  },
+  mentor: {
+    frameworks: "Frameworks you work with (pick 1–10)",
+    goals: "What you can help with (pick 1–9)",
+    bio: "About you (optional)",
+  },
+};
+
+function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
+}
+
+function browserLanguages() {
+  const codes = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"])
+    .map((tag) => String(tag).split("-")[0].toLowerCase())
+    .filter((code) => /^[a-z]{2}$/.test(code));
+  return [...new Set(codes)].slice(0, 5).join(", ") || "en";
+}
+
+/** A labelled field: label, control, optional hint, and the slot for its API error. */
+function field(name, labelText, control, { hint, className = "" } = {}) {
+  control.id = `field-${name}`;
+  control.name = name;
+  const describedBy = [];
+  const hintEl = hint ? h("p", { className: "hint", id: `hint-${name}` }, hint) : null;
+  if (hintEl) describedBy.push(hintEl.id);
+  describedBy.push(`error-${name}`);
+  control.setAttribute("aria-describedby", describedBy.join(" "));
+  control.dataset.testid = `field-${name}`;
+  return h("div", { className: `field ${className}`.trim(), testid: `group-${name}`, "data-field": name },
+    h("label", { for: control.id }, labelText),
+    control,
+    hintEl,
+    errorSlot(name),
+  );
+}
+
+function errorSlot(name) {
+  return h("p", { className: "field-error", id: `error-${name}`, testid: `error-${name}`, hidden: true });
+}
+
+/** A group of checkboxes in a fieldset (frameworks, goals). */
+function checkboxGroup(name, legendText, items, { describe } = {}) {
+  const legend = h("legend", { id: `legend-${name}` }, legendText);
+  const options = items.map((item) => {
+    const id = `field-${name}-${item.id}`;
+    return h("div", { className: "choice" },
+      h("input", { type: "checkbox", id, name, value: item.id, testid: `option-${name}-${item.id}` }),
+      h("label", { for: id },
+        h("span", { className: "choice__label" }, item.label),
+        describe && item.description ? h("span", { className: "choice__hint" }, item.description) : null,
+      ),
+    );
+  });
+  const set = h("fieldset", {
+    className: "field choices", id: `field-${name}`, testid: `field-${name}`, "data-field": name,
+    "aria-describedby": `error-${name}`,
+  }, legend, h("div", { className: "choices__grid" }, options), errorSlot(name));
+  return { set, legend };
+}
+
+function select(items, placeholder) {
+  return h("select", {},
+    h("option", { value: "" }, placeholder),
+    items.map((item) => h("option", { value: item.id }, item.label)));
+}
+
+function checkedValues(form, name) {
+  return [...form.querySelectorAll(`input[type=checkbox][name="${name}"]:checked`)].map((el) => el.value);
+}
+
+function numberOrRaw(value) {
+  const text = value.trim();
+  if (text === "") return undefined;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : text;
+}
+
+function optionalText(value) {
+  const text = value.trim();
+  return text === "" ? undefined : text;
+}
+
+/** Build the POST /users body from the form. Validation is the API's job. */
+function collect(form, role) {
+  const value = (name) => form.elements.namedItem(name).value;
+  const body = {
+    role,
+    name: value("name").trim(),
+    email: value("email").trim(),
+    timezone: value("timezone").trim(),
+    languages: value("languages").split(/[\s,;]+/).map((code) => code.trim().toLowerCase()).filter(Boolean),
+    bio: optionalText(value("bio")),
+    frameworks: checkedValues(form, "frameworks"),
+    goals: checkedValues(form, "goals"),
+  };
+  if (role === "mentee") {
+    Object.assign(body, {
+      target_framework: value("target_framework") || undefined,
+      motivation: value("motivation") || undefined,
+      backend_years: numberOrRaw(value("backend_years")),
+      current_stack: optionalText(value("current_stack")),
+    });
+    if (body.frameworks.length === 0) delete body.frameworks;
+  } else {
+    Object.assign(body, {
+      capacity: numberOrRaw(value("capacity")),
+      accepting: form.elements.namedItem("accepting").checked,
+      years_in_ml: numberOrRaw(value("years_in_ml")),
+      transition_story: optionalText(value("transition_story")),
+    });
+  }
+  for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
+  return body;
+}
+
+function clearErrors(form) {
+  for (const slot of form.querySelectorAll(".field-error")) {
+    slot.textContent = "";
+    slot.hidden = true;
+  }
+  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  for (const el of form.querySelectorAll(".field--invalid")) el.classList.remove("field--invalid");
+}
+
+/** Put an API error next to its field; false if the form has no such (visible) field. */
+function showFieldError(form, error) {
+  const name = error.field;
+  if (!name) return false;
+  const slot = form.querySelector(`#error-${CSS.escape(name)}`);
+  const group = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  if (!slot || !group || group.closest("[hidden]")) return false;
+  slot.textContent = error.problem ? capitalize(error.problem) : error.message;
+  slot.hidden = false;
+  group.classList.add("field--invalid");
+  const control = form.querySelector(`#field-${CSS.escape(name)}`);
+  if (control) {
+    control.setAttribute("aria-invalid", "true");
+    const focusable = control.matches("fieldset") ? control.querySelector("input") : control;
+    if (focusable) focusable.focus();
+  }
+  return true;
+}
+
+function capitalize(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+function tokenNotice(ctx, token) {
+  const input = h("input", {
+    type: "text", readonly: true, value: token, id: "saved-token", className: "token-input",
+    testid: "token-value", "aria-label": "Your access token", spellcheck: "false",
+  });
+  const copy = h("button", { type: "button", className: "btn btn--small" }, "Copy");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(token);
+      copy.textContent = "Copied";
+    } catch {
+      input.select();
+    }
+  });
+  ctx.notify([
+    h("p", {}, h("strong", {}, "Welcome to mlbridge. "),
+      "This is your access token. Keep it somewhere safe: it is the only way to sign in again after signing out or on another device."),
+    h("div", { className: "token-row" }, input, copy),
+  ], { kind: "success", testid: "token-notice", sticky: true });
+}
+
+export async function renderRegister(container, ctx) {
+  const vocab = ctx.vocab;
+  let role = "mentee";
+
+  const roleChoice = (value, title, text) => {
+    const id = `role-${value}`;
+    return h("div", { className: "role-card" },
+      h("input", { type: "radio", name: "role", id, value, testid: id, checked: value === role }),
+      h("label", { for: id }, h("span", { className: "role-card__title" }, title), h("span", { className: "role-card__text" }, text)),
+    );
+  };
+
+  const timezoneInput = h("input", { type: "text", list: "timezones", autocomplete: "off", value: browserTimeZone(), spellcheck: "false" });
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  const zoneList = h("datalist", { id: "timezones" }, zones.map((zone) => h("option", { value: zone })));
+
+  const frameworks = checkboxGroup("frameworks", ROLE_TEXT[role].frameworks, vocab.frameworks);
+  const goals = checkboxGroup("goals", ROLE_TEXT[role].goals, vocab.goals, { describe: true });
+  const bioLabelText = ROLE_TEXT[role].bio;
+
+  const menteeOnlyTop = h("div", { className: "role-fields", testid: "mentee-fields-top" },
+    field("target_framework", "The framework you will double down on", select(vocab.frameworks, "Choose a framework…")),
+  );
+  const menteeOnly = h("div", { className: "role-fields", testid: "mentee-fields" },
+    field("motivation", "What draws you to ML?", select(vocab.motivations, "Choose one…")),
+    h("div", { className: "field-row" },
+      field("backend_years", "Years as a backend engineer", h("input", { type: "number", min: "0", max: "50", step: "1", inputmode: "numeric" })),
+      field("current_stack", "Current stack (optional)", h("input", { type: "text", maxlength: "200", placeholder: "e.g. Go, Postgres, Kafka" })),
+    ),
+  );
+  const acceptingBox = h("input", { type: "checkbox", checked: true, id: "field-accepting", name: "accepting", testid: "field-accepting",
+    "aria-describedby": "error-accepting" });
+  const mentorOnly = h("div", { className: "role-fields", testid: "mentor-fields", hidden: true },
+    h("div", { className: "field-row" },
+      field("capacity", "Mentees at a time (1–10)", h("input", { type: "number", min: "1", max: "10", step: "1", value: "2", inputmode: "numeric" })),
+      field("years_in_ml", "Years in ML (optional)", h("input", { type: "number", min: "0", max: "60", step: "1", inputmode: "numeric" })),
+    ),
+    h("div", { className: "field field--inline", "data-field": "accepting", testid: "group-accepting" },
+      acceptingBox, h("label", { for: "field-accepting" }, "I am accepting mentees now"), errorSlot("accepting")),
+    field("transition_story", "How you moved into ML (optional)", h("textarea", { rows: "3", maxlength: "1000" })),
+  );
+
+  const formError = h("p", { className: "error-box", role: "alert", id: "error-form", testid: "error-form", hidden: true });
+  const submit = h("button", { type: "submit", className: "btn btn--primary", testid: "register-submit" }, "Create my profile");
+
+  const form = h("form", { className: "card form", testid: "register-form", novalidate: true, "aria-labelledby": "register-title" },
+    h("fieldset", { className: "field roles", "data-field": "role", id: "field-role", "aria-describedby": "error-role" },
+      h("legend", {}, "I am…"),
+      h("div", { className: "roles__grid" },
+        roleChoice("mentee", "Moving into ML", "A backend engineer looking for a mentor"),
+        roleChoice("mentor", "Working in ML", "An ML engineer who wants to help"),
+      ),
+      errorSlot("role"),
+    ),
+    h("div", { className: "field-row" },
+      field("name", "Name", h("input", { type: "text", autocomplete: "name", maxlength: "100", required: true })),
+      field("email", "Email", h("input", { type: "email", autocomplete: "email", required: true })),
+    ),
+    h("div", { className: "field-row" },
+      field("timezone", "Time zone", timezoneInput, { hint: "An IANA name such as Europe/Berlin" }),
+      field("languages", "Languages", h("input", { type: "text", value: browserLanguages(), autocomplete: "off", spellcheck: "false" }),
+        { hint: "Comma-separated ISO 639-1 codes, e.g. en, de" }),
+    ),
+    zoneList,
+    menteeOnlyTop,
+    frameworks.set,
+    goals.set,
+    menteeOnly,
+    mentorOnly,
+    field("bio", bioLabelText, h("textarea", { rows: "3", maxlength: "2000" })),
+    formError,
+    h("div", { className: "form__actions" }, submit),
+  );
+
+  const setRole = (value) => {
+    role = value;
+    frameworks.legend.textContent = ROLE_TEXT[role].frameworks;
+    goals.legend.textContent = ROLE_TEXT[role].goals;
+    menteeOnlyTop.hidden = role !== "mentee";
+    menteeOnly.hidden = role !== "mentee";
+    mentorOnly.hidden = role !== "mentor";
+    form.dataset.role = role;
+  };
+  for (const radio of form.querySelectorAll("input[name=role]")) {
+    radio.addEventListener("change", () => radio.checked && setRole(radio.value));
+  }
+  setRole(role);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    clearErrors(form);
+    formError.hidden = true;
+    submit.disabled = true;
+    submit.setAttribute("aria-busy", "true");
+    try {
+      const result = await api.register(collect(form, role));
+      setToken(result.token);
+      ctx.signIn(result.user);
+      tokenNotice(ctx, result.token);
+      ctx.navigate(role === "mentee" ? "#/suggestions" : "#/requests");
+    } catch (error) {
+      if (!(error instanceof ApiError) || !showFieldError(form, error)) {
+        formError.textContent = error.message;
+        formError.hidden = false;
+        formError.focus?.();
+      }
+    } finally {
+      submit.disabled = false;
+      submit.removeAttribute("aria-busy");
+    }
+  });
+
+  container.append(
+    h("section", { className: "intro" },
+      h("h1", { className: "page-title", testid: "page-title", id: "register-title" }, "Join mlbridge"),
+      h("p", { className: "lead" },
+        "Backend engineers moving into machine learning meet ML engineers who have made the same move. ",
+        "Tell us a little about yourself and we will suggest good matches."),
+    ),
+    form,
+    signInWithToken(ctx),
+  );
+}
+
+function signInWithToken(ctx) {
+  const input = h("input", { type: "password", autocomplete: "off", spellcheck: "false", id: "field-token", testid: "field-token",
+    "aria-describedby": "error-token" });
+  const error = h("p", { className: "field-error", id: "error-token", testid: "error-token", hidden: true });
+  const form = h("form", { className: "token-form", testid: "token-form", novalidate: true },
+    h("div", { className: "field" }, h("label", { for: "field-token" }, "Access token"), input, error),
+    h("button", { type: "submit", className: "btn" }, "Sign in"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    const token = input.value.trim();
+    if (!token) {
+      error.textContent = "Paste the token you were given when you registered.";
+      error.hidden = false;
+      return;
+    }
+    setToken(token);
+    try {
+      const me = await api.me();
+      ctx.signIn(me);
+      ctx.navigate(me.role === "mentee" ? "#/suggestions" : "#/requests");
+    } catch (err) {
+      clearToken();
+      error.textContent = err.status === 401 ? "That token is not valid." : err.message;
+      error.hidden = false;
+      input.setAttribute("aria-invalid", "true");
+    }
+  });
+  return h("details", { className: "card signin", testid: "signin" },
+    h("summary", {}, "Already registered? Sign in with your token"),
+    form,
+  );
+}

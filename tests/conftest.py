@@ -1,0 +1,146 @@
+"""Fixtures shared by the suite.
+
+API and storage tests run twice: against moto (in-process, fast) and against DynamoDB Local
+(Amazon's engine, started once per session on a free loopback port). Every test gets a fresh
+table, and a test fails if any request it made issued a Scan.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+
+# Never reach AWS: dummy credentials and a fixed region before anything creates a client.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="us-east-1",
+)
+os.environ.pop("AWS_PROFILE", None)
+
+from chalicelib.config import Settings  # noqa: E402
+from chalicelib.storage import db  # noqa: E402
+from chalicelib.storage.tables import create_table  # noqa: E402
+
+BACKENDS = ("moto", "dynamodb-local")
+_table_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local():
+    """DynamoDB Local, in memory, for the whole session."""
+    from scripts.local_stack import DynamoDBLocalUnavailable, start_dynamodb_local
+
+    try:
+        server = start_dynamodb_local()
+    except DynamoDBLocalUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"DynamoDB Local is required in CI: {exc}")
+        pytest.skip(f"DynamoDB Local unavailable: {exc}")
+    yield server.endpoint
+    server.stop()
+
+
+@dataclass
+class DynamoCalls:
+    """DynamoDB operations seen by the shared botocore client, counted from botocore's events."""
+
+    operations: list[str] = field(default_factory=list)
+
+    def __call__(self, model, **_kwargs):
+        self.operations.append(model.name)
+
+    def reset(self) -> None:
+        self.operations.clear()
+
+    @property
+    def count(self) -> int:
+        return len(self.operations)
+
+    def by_operation(self) -> Counter:
+        return Counter(self.operations)
+
+
+def _use_table(endpoint: str | None, calls: DynamoCalls) -> Settings:
+    settings = Settings(table_name=f"mlbridge-test-{next(_table_numbers)}", region="us-east-1", endpoint=endpoint)
+    create_table(endpoint, settings.table_name, settings.region)
+    db.configure(settings)
+    db.connection().client.meta.events.register("before-call.dynamodb", calls)
+    return settings
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """A fresh, empty table on moto or DynamoDB Local; yields the name of the backend."""
+    calls = DynamoCalls()
+    if request.param == "moto":
+        if request.node.get_closest_marker("local_only"):
+            pytest.skip("needs the real engine (DynamoDB Local)")
+        from moto import mock_aws
+
+        with mock_aws():
+            _use_table(None, calls)
+            yield BackendInfo(request.param, calls)
+    else:
+        endpoint = request.getfixturevalue("dynamodb_local")
+        _use_table(endpoint, calls)
+        yield BackendInfo(request.param, calls)
+    assert "Scan" not in calls.operations, "a request path issued a Scan"
+    db.configure(Settings.from_env())
+
+
+@dataclass
+class BackendInfo:
+    name: str
+    calls: DynamoCalls
+
+
+class Api:
+    """A thin JSON client over chalice.test.Client, with a token per call."""
+
+    def __init__(self, http):
+        self.http = http
+
+    def request(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None,
+                raw: bytes | str | None = None):
+        all_headers = {"Content-Type": "application/json"}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        all_headers.update(headers or {})
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.http, method.lower())(path, headers=all_headers, body=payload)
+        response.json = json.loads(response.body) if response.body else None
+        return response
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(backend):
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as client:
+        yield Api(client.http)
+
+
+@pytest.fixture
+def calls(backend) -> DynamoCalls:
+    return backend.calls
