@@ -1,5 +1,5 @@
-"""Domain errors. They subclass Chalice's error classes so a view needs no translation layer:
-Chalice turns them into `{"Code", "Message"}` responses with the right status."""
+"""Errors a request can end with. They are Chalice's own error classes, so responses keep
+Chalice's `{"Code", "Message"}` shape; the names below say what they mean in this domain."""
 
 from __future__ import annotations
 
@@ -12,29 +12,15 @@ from chalice import (
     UnauthorizedError,
 )
 
-
-class InvalidInput(BadRequestError):
-    """400: the message starts with the offending field, e.g. ``goals: at least one goal is required``."""
-
-    def __init__(self, field: str, problem: str):
-        super().__init__(f"{field}: {problem}")
-        self.field = field
+NotAuthenticated = UnauthorizedError  # 401: missing or invalid token
+NotAllowed = ForbiddenError  # 403: authenticated, but the role may not do this
+NotFound = NotFoundError  # 404: unknown, or not visible to the caller (existence never revealed)
+Conflict = ConflictError  # 409: duplicate email, capacity, invalid transition, closed thread
 
 
-class NotAuthenticated(UnauthorizedError):
-    """401: missing or invalid token."""
-
-
-class NotAllowed(ForbiddenError):
-    """403: authenticated, but the caller's role may not do this."""
-
-
-class NotFound(NotFoundError):
-    """404: unknown, or not visible to the caller (existence is never revealed)."""
-
-
-class Conflict(ConflictError):
-    """409: duplicate email, capacity reached, invalid state transition, closed thread."""
+def InvalidInput(field: str, problem: str) -> BadRequestError:  # noqa: N802 (reads like the class it builds)
+    """400 whose message starts with the offending field: ``goals: at least one goal is required``."""
+    return BadRequestError(f"{field}: {problem}")
 
 
 class DatabaseUnavailable(ChaliceUnhandledError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 
 from ..errors import Conflict
 from . import directory, keys, paging, transactions
@@ -76,12 +76,11 @@ def open_match(*, mentee_before: UserItem, mentee_after: UserItem, mentor_before
 
     try:
         transactions.write(build)
-    except TransactWriteError as error:
-        codes = transactions.cancellation_codes(error)
-        if codes[2:3] == ["ConditionalCheckFailed"]:
+    except transactions.TransactionCancelled as cancelled:
+        if cancelled.failed_on(keys.user(match["mentee_id"])) or cancelled.failed_on(keys.user(match["mentor_id"])):
+            raise transactions.Retry() from None  # load or limits changed since read: decide again
+        if cancelled.failed_on(keys.pair(match["mentee_id"], match["mentor_id"])):
             raise Conflict("mentor_id: you already have an open match with this mentor") from None
-        if "ConditionalCheckFailed" in codes[:2]:
-            raise transactions.Retry() from None
         raise
 
 
@@ -119,10 +118,9 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
 
     try:
         transactions.write(build)
-    except TransactWriteError as error:
-        codes = transactions.cancellation_codes(error)
-        if "ConditionalCheckFailed" in codes:
-            raise transactions.Retry() from None
+    except transactions.TransactionCancelled as cancelled:
+        if cancelled.failed:
+            raise transactions.Retry() from None  # the status or a participant changed: re-read
         raise
 
 

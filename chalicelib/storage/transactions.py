@@ -1,4 +1,4 @@
-"""Running a TransactWrite with retries on transient conflicts, and reading why one failed."""
+"""Running a TransactWrite with retries on transient conflicts, and telling which condition failed."""
 
 from __future__ import annotations
 
@@ -17,28 +17,64 @@ _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputEx
 
 
 class Retry(Exception):
-    """Raised by a transaction builder (or after a failed condition) to start over with fresh reads."""
+    """Raised by an attempt to start over with fresh reads (what it conditioned on changed)."""
 
 
-def cancellation_codes(error: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in error.cancellation_reasons]
+class TransactionCancelled(Exception):
+    """DynamoDB cancelled the transaction; `failed` holds the (pk, sk) of every failed condition."""
+
+    def __init__(self, failed: set[tuple[str, str]], transient: bool):
+        super().__init__(f"transaction cancelled: {sorted(failed)}")
+        self.failed = failed
+        self.transient = transient
+
+    def failed_on(self, pk: str, sk: str | None = None) -> bool:
+        return any(p == pk and (sk is None or s == sk) for p, s in self.failed)
 
 
-def is_transient(error: TransactWriteError) -> bool:
-    codes = cancellation_codes(error)
-    if any(code in _TRANSIENT for code in codes):
-        return True
-    return error.cause_response_code in {"TransactionConflictException", "TransactionInProgressException"}
+def _operations_in_request_order(transaction: TransactWrite) -> list[dict]:
+    # PynamoDB sends condition checks, then deletes, puts and updates; the cancellation reasons
+    # come back in that order, one per operation.
+    return [
+        *transaction._condition_check_items,
+        *transaction._delete_items,
+        *transaction._put_items,
+        *transaction._update_items,
+    ]
+
+
+def _key_of(operation: dict) -> tuple[str, str]:
+    key = operation.get("Key") or operation.get("Item") or {}
+    return key.get("pk", {}).get("S", ""), key.get("sk", {}).get("S", "")
 
 
 def write(build: Callable[[TransactWrite], None]) -> None:
-    """One TransactWrite: `build` adds the operations; committed as a single call."""
-    with TransactWrite(connection=db.connection()) as transaction:
-        build(transaction)
+    """One TransactWriteItems call: `build` adds the operations.
+
+    Raises TransactionCancelled when DynamoDB cancels it (a condition failed or a conflict).
+    """
+    transaction = TransactWrite(connection=db.connection())
+    try:
+        with transaction:
+            build(transaction)
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if error.cause_response_code in {"TransactionConflictException", "TransactionInProgressException"}:
+            raise TransactionCancelled(set(), transient=True) from error
+        if not reasons:
+            raise
+        operations = _operations_in_request_order(transaction)
+        failed = {
+            _key_of(operation)
+            for operation, reason in zip(operations, reasons)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        }
+        transient = any(reason is not None and reason.code in _TRANSIENT for reason in reasons)
+        raise TransactionCancelled(failed, transient=transient and not failed) from error
 
 
 def run_with_retries(attempt: Callable[[], object], attempts: int = 12) -> object:
-    """Call `attempt` until it returns; it raises Retry (or a transient TransactWriteError) to go again.
+    """Call `attempt` until it returns; Retry or a transient cancellation makes it go again.
 
     Each attempt re-reads what it conditions on, so a lost race is decided on fresh data.
     """
@@ -47,8 +83,8 @@ def run_with_retries(attempt: Callable[[], object], attempts: int = 12) -> objec
             return attempt()
         except Retry:
             pass
-        except TransactWriteError as error:
-            if not is_transient(error):
+        except TransactionCancelled as cancelled:
+            if not cancelled.transient:
                 raise
         time.sleep(min(0.2, 0.005 * 2**number) * random.random())
     raise DatabaseUnavailable("Too much contention on this resource, please retry")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 
 from ..errors import Conflict
 from . import directory, keys, transactions
@@ -40,8 +40,8 @@ def create_user(user: UserItem, public_profile: dict) -> None:
     def attempt():
         try:
             transactions.write(build)
-        except TransactWriteError as error:
-            if transactions.cancellation_codes(error)[1:2] == ["ConditionalCheckFailed"]:
+        except transactions.TransactionCancelled as cancelled:
+            if cancelled.failed_on(keys.email(user.email)):
                 raise Conflict("email: an account with this email already exists") from None
             raise
 
@@ -64,12 +64,11 @@ def save_user(before: UserItem, after: UserItem, public_profile: dict) -> None:
 
     try:
         transactions.write(build)
-    except TransactWriteError as error:
-        codes = transactions.cancellation_codes(error)
-        if codes[0] == "ConditionalCheckFailed":
-            raise transactions.Retry() from None
-        if email_changed and len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+    except transactions.TransactionCancelled as cancelled:
+        if email_changed and cancelled.failed_on(keys.email(after.email)):
             raise Conflict("email: an account with this email already exists") from None
+        if cancelled.failed_on(keys.user(after.id)):
+            raise transactions.Retry() from None
         raise
 
 
@@ -83,8 +82,8 @@ def delete_user(user: UserItem) -> None:
 
     try:
         transactions.write(build)
-    except TransactWriteError as error:
-        if transactions.cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+    except transactions.TransactionCancelled as cancelled:
+        if cancelled.failed_on(keys.user(user.id)):
             raise transactions.Retry() from None
         raise
 

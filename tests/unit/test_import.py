@@ -1,0 +1,28 @@
+"""Importing the app must stay cheap: no network I/O and no clients created eagerly."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def test_importing_app_does_no_network_io_and_creates_no_clients():
+    script = textwrap.dedent(
+        """
+        import socket, botocore.session
+        def refuse(*args, **kwargs):
+            raise AssertionError("network I/O at import time")
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        created = []
+        original = botocore.session.Session.create_client
+        botocore.session.Session.create_client = lambda self, *a, **k: created.append(a) or original(self, *a, **k)
+        import app
+        from chalicelib.storage import db
+        assert db._state["table"] is None, "a table connection was created at import"
+        assert created == [], f"clients created at import: {created}"
+        print("ok")
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
