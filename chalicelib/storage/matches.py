@@ -32,6 +32,7 @@ def have_shared_match(mentor_id: str, mentee_id: str) -> bool:
             MatchItem.sk.startswith(keys.MATCH_PREFIX),
             MatchItem.mentee_id == mentee_id,
             limit=1,
+            page_size=100,  # the filter is applied after reading: read pages, not single items
         )
     )
 
