@@ -11,6 +11,7 @@ import threading
 from botocore.exceptions import ClientError, ConnectionError as BotocoreConnectionError
 from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from pynamodb.connection import Connection, TableConnection
+from pynamodb.models import Model
 
 from ..config import Settings
 from ..errors import DatabaseUnavailable
@@ -57,8 +58,7 @@ def configure(settings: Settings | None = None) -> Settings:
     with _lock:
         _state["settings"] = settings
         _state["table"] = None
-        for model in models.all_models():
-            model._connection = None
+        models.TableItem._connection = None
         meta = models.TableItem.Meta  # subclasses share this Meta object
         meta.table_name = settings.table_name
         meta.region = settings.region
@@ -81,8 +81,8 @@ def table_connection() -> TableConnection:
     current = settings()
     with _lock:
         if _state["table"] is None:
-            base = models.TableItem
-            table = base._get_connection()  # builds the MetaTable with the key schema and indexes
+            # PynamoDB's own implementation builds the MetaTable (key schema and indexes).
+            table = Model._get_connection.__func__(models.TableItem)
             meta_table = table.get_meta_table()
             table.connection = _GuardedConnection(
                 region=current.region,
@@ -94,9 +94,6 @@ def table_connection() -> TableConnection:
             )
             table.connection.add_meta_table(meta_table)
             table.connection.client  # noqa: B018  create the botocore client under the lock
-            # Every item class is a view of the same table: share one connection and one client.
-            for model in models.all_models():
-                model._connection = table
             _state["table"] = table
         return _state["table"]
 

@@ -42,6 +42,14 @@ class TableItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+
+    @classmethod
+    def _get_connection(cls):
+        # Every item class, and every transaction, goes through the one connection that db.py
+        # configures from the environment: same endpoint, region, timeouts and botocore client.
+        from . import db
+
+        return db.table_connection()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     inbox = InboxIndex()
