@@ -479,14 +479,14 @@ def start_dynamodb_local(
     without it the database is in memory. Raises DynamoDBLocalUnavailable if Java 17+ or the jar
     is missing, PortInUse if the port is taken, LocalStackError on any other failure.
     """
+    # Fail early (and specifically) when Java or the jar is missing.
+    find_java()
+    find_dynamodb_local()
     resolved_db = None
     if db_path is not None:
         resolved_path = Path(db_path).expanduser().resolve()
         resolved_path.mkdir(parents=True, exist_ok=True)
         resolved_db = str(resolved_path)
-    # Fail early (and specifically) when Java or the jar is missing.
-    find_java()
-    find_dynamodb_local()
 
     def start(chosen: int) -> DynamoDBLocal:
         server = DynamoDBLocal(

@@ -42,7 +42,7 @@ from scripts.local_stack import (  # noqa: E402
 
 
 class _Stop(Exception):
-    """Raised in the main thread by the SIGTERM/SIGHUP handler."""
+    """Raised in the main thread by the SIGINT/SIGTERM/SIGHUP handler."""
 
 
 def _on_signal(signum, frame):  # noqa: ARG001
@@ -101,8 +101,9 @@ def main() -> int:
         os.environ.setdefault(key, value)
     os.environ["AWS_DEFAULT_REGION"] = region
 
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGHUP, _on_signal)
+    # SIGINT explicitly too: a process started in the background may inherit it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
 
     started: list[ManagedProcess] = []
     rc = 0
