@@ -47,15 +47,18 @@ run: $(VENV_STAMP) $(NODE_STAMP)
 	exec $(VENV_PY) -m scripts.run_local
 
 # pytest's exit code 5 means no test was collected: never a success for `make test`.
+# make reports any failure as 2; PYTEST_EXIT_FILE=path also records pytest's own exit code.
+PYTEST_EXIT_FILE ?=
 test: $(VENV_STAMP) $(NODE_STAMP)
 	@$(VENV_PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ -n "$(PYTEST_EXIT_FILE)" ]; then echo $$rc > "$(PYTEST_EXIT_FILE)"; fi; \
 	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected (pytest exit code 5)" >&2; fi; \
 	exit $$rc
 
 # ---- Cleaning ----
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis test-artifacts
-	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 clean-data:
 	rm -rf -- $(DATA_DIR)
