@@ -2,7 +2,7 @@
 
 import { api, clearToken, getToken, setUnauthorizedHandler } from "./api.js";
 import { clear, h } from "./dom.js";
-import { renderMatches, renderRequests, renderSuggestions } from "./matching.js";
+import { forgetProfiles, renderMatches, renderRequests, renderSuggestions } from "./matching.js";
 import { createInbox, renderInbox, renderThread } from "./messages.js";
 import { renderProfile } from "./profile.js";
 import { renderRegister } from "./register.js";
@@ -30,6 +30,7 @@ const ctx = {
 
 let cleanup = null;
 let renderSeq = 0;
+let firstRoute = true;
 
 // ---- Notices -----------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ async function refreshMe() {
 function startInbox() {
   if (ctx.inbox) ctx.inbox.stop();
   ctx.inbox = createInbox();
-  ctx.inbox.subscribe(renderNav);
+  ctx.inbox.subscribe(updateUnreadBadge);
   ctx.inbox.start();
 }
 
@@ -86,6 +87,7 @@ function signOut({ message } = {}) {
   if (ctx.inbox) ctx.inbox.stop();
   ctx.inbox = null;
   ctx.me = null;
+  forgetProfiles();
   for (const notice of notices.querySelectorAll(".notice")) notice.remove();
   renderNav();
   if (message) notify(message, { kind: "info" });
@@ -112,25 +114,54 @@ function navItems() {
   ];
 }
 
+// The links are rebuilt only when who is signed in changes, so that polling never moves the
+// keyboard focus; the current page and the unread badge are updated in place.
+let navFor = undefined;
+
 function renderNav() {
-  const items = navItems();
-  nav.hidden = items.length === 0;
-  const current = currentPath();
-  const unread = ctx.inbox ? ctx.inbox.totalUnread() : 0;
-  clear(navList);
-  for (const item of items) {
-    const active = current === item.href.slice(1) || (item.badge && current.startsWith("/thread/"));
-    const link = h("a", { href: item.href, className: "nav__link", testid: item.testid, "aria-current": active ? "page" : null },
-      item.label);
-    if (item.badge && unread > 0) {
-      link.append(" ", h("span", { className: "badge", testid: "nav-unread", "aria-label": `${unread} unread` }, String(unread)));
+  const key = ctx.me ? `${ctx.me.id}:${ctx.me.role}` : null;
+  if (key !== navFor) {
+    navFor = key;
+    const items = navItems();
+    nav.hidden = items.length === 0;
+    clear(navList);
+    for (const item of items) {
+      const link = h("a", { href: item.href, className: "nav__link", testid: item.testid }, item.label);
+      if (item.badge) link.dataset.badge = "true";
+      navList.append(h("li", {}, link));
     }
-    navList.append(h("li", {}, link));
+    if (ctx.me) {
+      navList.append(h("li", {},
+        h("button", { type: "button", className: "nav__link nav__signout", testid: "sign-out", on: { click: () => signOut() } },
+          "Sign out")));
+    }
   }
-  if (ctx.me) {
-    navList.append(h("li", {},
-      h("button", { type: "button", className: "nav__link nav__signout", testid: "sign-out", on: { click: () => signOut() } },
-        "Sign out")));
+  const current = currentPath();
+  for (const link of navList.querySelectorAll("a.nav__link")) {
+    const target = link.getAttribute("href").slice(1);
+    const active = current === target || (link.dataset.badge && current.startsWith("/thread/"));
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  updateUnreadBadge();
+}
+
+function updateUnreadBadge() {
+  const link = navList.querySelector("a[data-badge]");
+  if (!link) return;
+  const unread = ctx.inbox ? ctx.inbox.totalUnread() : 0;
+  let badge = link.querySelector(".badge");
+  if (unread > 0) {
+    if (!badge) {
+      badge = h("span", { className: "badge", testid: "nav-unread" });
+      link.append(badge);
+    }
+    badge.textContent = String(unread);
+    badge.setAttribute("aria-hidden", "true");
+    link.setAttribute("aria-label", `Inbox, ${unread} unread`);
+  } else {
+    if (badge) badge.remove();
+    link.removeAttribute("aria-label");
   }
 }
 
@@ -209,7 +240,11 @@ async function route() {
   } finally {
     if (seq === renderSeq) view.removeAttribute("aria-busy");
   }
-  if (seq === renderSeq && document.activeElement === document.body) {
+  // After a navigation (not on the first load), move focus to the new page's heading so that
+  // keyboard and screen reader users start reading there.
+  const initial = firstRoute;
+  firstRoute = false;
+  if (!initial && seq === renderSeq && document.activeElement === document.body) {
     const title = container.querySelector("h1");
     if (title) {
       title.setAttribute("tabindex", "-1");

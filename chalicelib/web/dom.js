@@ -79,7 +79,7 @@ export function initials(profile) {
   const name = displayName(profile);
   if (!profile || profile.deleted) return "?";
   const parts = name.trim().split(/\s+/).filter(Boolean);
-  const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || "?").slice(0, 2);
+  const letters = parts.length > 1 ? parts[0][0] + parts[1][0] : (parts[0] || "?").slice(0, 2);
   return letters.toUpperCase();
 }
 

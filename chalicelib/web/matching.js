@@ -26,6 +26,11 @@ function profileOf(id) {
   return profiles.get(id);
 }
 
+/** Forget cached profiles (on sign-out: another person may see different ones). */
+export function forgetProfiles() {
+  profiles.clear();
+}
+
 function statusTag(status) {
   return tag(STATUS_TEXT[status] || status, `tag--${status}`);
 }
@@ -85,14 +90,17 @@ export async function renderSuggestions(container, ctx) {
     list,
   );
 
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     let data;
     try {
       data = await api.suggestions(5);
     } catch (error) {
-      clear(list).append(errorBox(error.message));
+      if (mine === loads) clear(list).append(errorBox(error.message));
       return;
     }
+    if (mine !== loads) return;
     clear(list);
     const suggestions = data.suggestions || [];
     if (suggestions.length === 0) {
@@ -170,35 +178,50 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
 
 export async function renderRequests(container, ctx) {
   const list = h("div", { className: "cards", testid: "requests" });
+  const refresh = actionButton("Refresh", { className: "btn btn--ghost", testid: "refresh-requests", onClick: () => load() });
   container.append(
-    pageHeader("Mentorship requests", "Mentees who would like to learn from you."),
+    pageHeader("Mentorship requests", "Mentees who would like to learn from you.", refresh),
     availabilityPanel(ctx),
     h("h2", { className: "section-title" }, "Pending requests"),
     list,
   );
 
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     let matches;
     let intros = new Map();
+    let cards;
     try {
       [matches, intros] = await Promise.all([
         api.matches("pending").then((data) => data.matches || []),
-        api.threads().then((data) => new Map((data.threads || []).map((t) => [t.match_id, t.last_message]))).catch(() => new Map()),
+        api.threads(undefined, 100)
+          .then((data) => new Map((data.threads || []).map((t) => [t.match_id, t.last_message])))
+          .catch(() => new Map()),
       ]);
+      cards = await Promise.all(matches.map((match) => requestCard(ctx, match, intros.get(match.id), load)));
     } catch (error) {
-      clear(list).append(errorBox(error.message));
+      if (mine === loads) clear(list).append(errorBox(error.message));
       return;
     }
+    if (mine !== loads) return; // a newer load is under way
     clear(list);
-    if (matches.length === 0) {
-      list.append(emptyState("No pending requests. New ones will appear here.", "no-requests"));
-      return;
-    }
-    const cards = await Promise.all(matches.map((match) => requestCard(ctx, match, intros.get(match.id), load)));
-    list.append(...cards);
+    if (cards.length === 0) list.append(emptyState("No pending requests. New ones will appear here.", "no-requests"));
+    else list.append(...cards);
   }
 
+  // Every request opens a thread: when the (polled) inbox gains a thread, look again.
+  const threadIds = () => (ctx.inbox ? ctx.inbox.threads.map((t) => t.id).sort().join(",") : "");
+  let seen = threadIds();
   await load();
+  const unsubscribe = ctx.inbox ? ctx.inbox.subscribe(() => {
+    const now = threadIds();
+    if (now !== seen) {
+      seen = now;
+      load();
+    }
+  }) : () => {};
+  return unsubscribe;
 }
 
 async function requestCard(ctx, match, lastMessage, reload) {
@@ -308,7 +331,9 @@ export async function renderMatches(container, ctx) {
     ? "Your requests and mentorships."
     : "The mentees you mentor, and past requests."), body);
 
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     let matches = [];
     try {
       let cursor = null;
@@ -320,7 +345,7 @@ export async function renderMatches(container, ctx) {
         if (!cursor) break;
       }
     } catch (error) {
-      clear(body).append(errorBox(error.message));
+      if (mine === loads) clear(body).append(errorBox(error.message));
       return;
     }
     const groups = [
@@ -337,7 +362,7 @@ export async function renderMatches(container, ctx) {
         cards.length ? h("div", { className: "cards" }, cards) : emptyState(group.empty),
       );
     }));
-    clear(body).append(...sections);
+    if (mine === loads) clear(body).append(...sections);
   }
 
   await load();
@@ -345,7 +370,11 @@ export async function renderMatches(container, ctx) {
 
 async function matchCard(ctx, match, reload) {
   const otherId = ctx.me.role === "mentee" ? match.mentor_id : match.mentee_id;
-  const other = await profileOf(otherId).catch(() => ({ id: otherId, name: "Unknown user" }));
+  // The inbox already holds the other participant's profile (deleted users included).
+  const thread = ctx.inbox ? ctx.inbox.find(match.thread_id) : null;
+  const other = thread && thread.other
+    ? thread.other
+    : await profileOf(otherId).catch(() => ({ id: otherId, name: "Unknown user" }));
   const error = h("p", { className: "error-box", role: "alert", hidden: true, testid: "match-error" });
   const threadLink = (text) => h("a", { className: "btn btn--ghost", href: `#/thread/${encodeURIComponent(match.thread_id)}`,
     testid: "open-thread" }, text);

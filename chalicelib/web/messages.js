@@ -99,9 +99,15 @@ export async function renderInbox(container, ctx) {
   const status = h("div", { testid: "inbox-status" });
   container.append(pageHeader("Inbox", "Your conversations, most recent first."), status, list);
 
+  // Re-rendered only when something changed, keeping the keyboard focus on the same thread.
+  let rendered = null;
   const render = () => {
-    clear(status);
     const threads = inbox.threads;
+    const signature = JSON.stringify(threads.map((t) => [t.id, t.unread, t.updated_at, t.last_message && t.last_message.id,
+      t.other && t.other.name, t.other && t.other.deleted]));
+    if (signature === rendered) return;
+    rendered = signature;
+    clear(status);
     if (threads.length === 0) {
       clear(list);
       status.append(emptyState(ctx.me.role === "mentee"
@@ -109,8 +115,13 @@ export async function renderInbox(container, ctx) {
         : "No conversations yet. They start when a mentee sends you a request.", "no-threads"));
       return;
     }
-    const items = threads.map((thread) => threadItem(ctx, thread));
-    list.replaceChildren(...items);
+    const focused = list.contains(document.activeElement) ? document.activeElement.closest("[data-thread-id]") : null;
+    const focusedId = focused ? focused.dataset.threadId : null;
+    list.replaceChildren(...threads.map((thread) => threadItem(ctx, thread)));
+    if (focusedId) {
+      const again = [...list.querySelectorAll("[data-thread-id]")].find((el) => el.dataset.threadId === focusedId);
+      if (again) again.querySelector("a").focus({ preventScroll: true });
+    }
   };
 
   try {
@@ -139,9 +150,8 @@ function threadItem(ctx, thread) {
         h("span", { className: "thread-item__preview", testid: "thread-preview" },
           last ? `${fromMe ? "You: " : ""}${last.body}` : "No messages yet"),
       ),
-      unread
-        ? h("span", { className: "badge", testid: "unread-badge", "aria-label": `${unread} unread` }, String(unread))
-        : null,
+      unread ? h("span", { className: "visually-hidden" }, `, ${unread} unread`) : null,
+      unread ? h("span", { className: "badge", testid: "unread-badge", "aria-hidden": "true" }, String(unread)) : null,
     ),
   );
 }
