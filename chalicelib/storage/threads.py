@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from . import keys
-from .models import MessageItem, ThreadItem, ThreadMembership
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from ulid import ULID
+
+from .. import clock
+from ..errors import InvalidInput
+from . import keys, paging, transactions
+from .models import IdempotencyRecord, MessageItem, ThreadItem, ThreadMembership
 
 
 def find_thread(thread_id: str) -> ThreadItem | None:
@@ -94,3 +103,194 @@ def messages_sent_by(user_id: str) -> list[dict]:
         ):
             sent.append(message_document(message))
     return sorted(sent, key=lambda m: m["id"])
+
+
+# --- reading: pages of messages and of the inbox --------------------------------------------
+
+MESSAGE_KEY_ATTRIBUTES = ("pk", "sk")
+INBOX_KEY_ATTRIBUTES = ("gsi1pk", "gsi1sk", "pk", "sk")
+
+
+def page_of_messages(thread_id: str, limit: int, start_key: dict | None) -> paging.Page:
+    """Newest first; one Query whatever the thread's length (the key condition skips the thread
+    item and the idempotency records that share the partition)."""
+    return paging.fetch_page(
+        MessageItem.query,
+        keys.thread(thread_id),
+        limit=limit,
+        start_key=start_key,
+        range_key_condition=MessageItem.sk.startswith(keys.MESSAGE_PREFIX),
+        newest_first=True,
+    )
+
+
+def message_start_key(thread_id: str, cursor: str | None) -> dict | None:
+    """The start key of a messages cursor: it must point into this thread's messages."""
+    start = paging.decode_cursor(cursor, expected={"pk": keys.thread(thread_id)}, key_attributes=MESSAGE_KEY_ATTRIBUTES)
+    if start is not None and not _is_message_key(start["sk"]["S"]):
+        raise InvalidInput("cursor", "is not a valid cursor")
+    return start
+
+
+def page_of_inbox(user_id: str, limit: int, start_key: dict | None) -> paging.Page:
+    """The user's memberships by last activity, most recent first: one Query of the gsi1 index."""
+    return paging.fetch_page(
+        ThreadMembership.inbox.query,
+        keys.inbox(user_id),
+        limit=limit,
+        key_attributes=INBOX_KEY_ATTRIBUTES,
+        start_key=start_key,
+        newest_first=True,
+    )
+
+
+def inbox_start_key(user_id: str, cursor: str | None) -> dict | None:
+    """The start key of an inbox cursor: it must point into this user's own memberships."""
+    start = paging.decode_cursor(
+        cursor,
+        expected={"gsi1pk": keys.inbox(user_id), "pk": keys.user(user_id)},
+        key_attributes=INBOX_KEY_ATTRIBUTES,
+    )
+    if start is not None and not start["sk"]["S"].startswith(keys.THREAD_PREFIX):
+        raise InvalidInput("cursor", "is not a valid cursor")
+    return start
+
+
+def _is_message_key(sort_key: str) -> bool:
+    if not sort_key.startswith(keys.MESSAGE_PREFIX):
+        return False
+    try:
+        ULID.from_str(sort_key[len(keys.MESSAGE_PREFIX):])
+    except ValueError:
+        return False
+    return True
+
+
+# --- writing: a message, read marks ---------------------------------------------------------
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+
+
+def new_message(thread_id: str, sender_id: str, body: str, created_ms: int) -> MessageItem:
+    """A message whose id (a ULID) carries the same millisecond as its `created_at`."""
+    message_id = str(ULID.from_timestamp(created_ms))
+    created_at = clock.iso(datetime.fromtimestamp(created_ms / 1000, tz=timezone.utc))
+    return MessageItem(
+        keys.thread(thread_id),
+        keys.message(message_id),
+        id=message_id,
+        thread_id=thread_id,
+        sender_id=sender_id,
+        body=body,
+        created_at=created_at,
+    )
+
+
+def idempotency_record(thread_id: str, sender_id: str, key: str, message: MessageItem,
+                       now_seconds: int) -> IdempotencyRecord:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return IdempotencyRecord(
+        keys.thread(thread_id),
+        keys.idempotency(sender_id, digest),
+        message=message_document(message),
+        expires_at=now_seconds + IDEMPOTENCY_TTL_SECONDS,
+    )
+
+
+@dataclass
+class SendRejected(Exception):
+    """Why DynamoDB refused a message's transaction, decided from the failed conditions.
+
+    `original`: an earlier request with the same idempotency key already stored this message.
+    `thread_changed`: the thread was closed, or took a newer message since it was read; `thread`
+    is the thread as it is now (None if it no longer exists).
+    `gone`: participants whose membership no longer exists (their account was deleted).
+    """
+
+    original: dict | None = None
+    thread_changed: bool = False
+    thread: ThreadItem | None = None
+    gone: frozenset[str] = frozenset()
+
+
+def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
+                   idempotency: IdempotencyRecord | None = None) -> None:
+    """Store a message in ONE TransactWriteItems: the message, the thread's summary, each
+    participant's inbox row (the sender's read, the other's unread + 1) and the idempotency record.
+
+    `member_ids` is (sender, other), without anyone whose membership is known to be gone. The
+    thread update is conditioned on the thread being open and on its latest activity being older
+    than the message, so messages commit in the order of their ids (a page read at any moment
+    never misses one that commits later above it) and `last_message` is always the newest.
+    Raises SendRejected when a condition fails (TransactionCancelled, transient, on a conflict).
+    """
+    thread_id = message.thread_id
+    document = message_document(message)
+    created_at = message.created_at
+    thread_key = (keys.thread(thread_id), keys.THREAD)
+
+    def build(tx):
+        tx.save(message, condition=MessageItem.pk.does_not_exist())
+        if idempotency is not None:
+            # An expired record (TTL deletion is lazy) no longer counts.
+            tx.save(
+                idempotency,
+                condition=IdempotencyRecord.pk.does_not_exist() | (IdempotencyRecord.expires_at < int(time.time())),
+                return_values=ALL_OLD,
+            )
+        tx.update(
+            ThreadItem(*thread_key),
+            actions=[
+                ThreadItem.last_message.set(document),
+                ThreadItem.updated_at.set(created_at),
+                ThreadItem.message_count.add(1),
+            ],
+            condition=(ThreadItem.is_open == True) & (ThreadItem.updated_at < created_at),  # noqa: E712
+            return_values=ALL_OLD,
+        )
+        for member_id in member_ids:
+            is_sender = member_id == message.sender_id
+            tx.update(
+                ThreadMembership(keys.user(member_id), keys.membership(thread_id)),
+                actions=[
+                    ThreadMembership.unread.set(0) if is_sender else ThreadMembership.unread.add(1),
+                    ThreadMembership.last_message.set(document),
+                    ThreadMembership.updated_at.set(created_at),
+                    ThreadMembership.gsi1sk.set(keys.inbox_sort(created_at, thread_id)),
+                ],
+                # Never recreate the inbox row of a deleted account.
+                condition=ThreadMembership.pk.exists(),
+            )
+
+    try:
+        transactions.write(build)
+    except transactions.TransactionCancelled as cancelled:
+        if not cancelled.failed:
+            raise  # transient: run_with_retries tries again
+        # The items returned with a failed condition (ALL_OLD) tell a retry from a race.
+        if idempotency is not None and (idempotency.pk, idempotency.sk) in cancelled.failed:
+            record = IdempotencyRecord.from_raw_data(cancelled.failed[idempotency.pk, idempotency.sk])
+            raise SendRejected(original=record.message) from None
+        current = cancelled.failed.get(thread_key)
+        raise SendRejected(
+            thread_changed=thread_key in cancelled.failed,
+            thread=ThreadItem.from_raw_data(current) if current else None,
+            gone=frozenset(
+                member_id for member_id in member_ids
+                if (keys.user(member_id), keys.membership(thread_id)) in cancelled.failed
+            ),
+        ) from None
+
+
+def mark_read(user_id: str, thread_id: str) -> bool:
+    """Set the user's unread count to 0; False when the user has no membership in the thread."""
+    try:
+        ThreadMembership(keys.user(user_id), keys.membership(thread_id)).update(
+            actions=[ThreadMembership.unread.set(0)],
+            condition=ThreadMembership.pk.exists(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

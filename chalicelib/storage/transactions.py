@@ -21,9 +21,13 @@ class Retry(Exception):
 
 
 class TransactionCancelled(Exception):
-    """DynamoDB cancelled the transaction; `failed` holds the (pk, sk) of every failed condition."""
+    """DynamoDB cancelled the transaction.
 
-    def __init__(self, failed: set[tuple[str, str]], transient: bool):
+    `failed` maps the (pk, sk) of every operation whose condition failed to the item as it was
+    (raw DynamoDB form, when the operation asked for ALL_OLD; otherwise None).
+    """
+
+    def __init__(self, failed: dict[tuple[str, str], dict | None], transient: bool):
         super().__init__(f"transaction cancelled: {sorted(failed)}")
         self.failed = failed
         self.transient = transient
@@ -60,12 +64,12 @@ def write(build: Callable[[TransactWrite], None]) -> None:
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         if error.cause_response_code in {"TransactionConflictException", "TransactionInProgressException"}:
-            raise TransactionCancelled(set(), transient=True) from error
+            raise TransactionCancelled({}, transient=True) from error
         if not reasons:
             raise
         operations = _operations_in_request_order(transaction)
         failed = {
-            _key_of(operation)
+            _key_of(operation): reason.raw_item
             for operation, reason in zip(operations, reasons)
             if reason is not None and reason.code == "ConditionalCheckFailed"
         }
