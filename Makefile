@@ -5,6 +5,8 @@
 #   make deps           the virtualenv and node_modules only
 #   make clean          remove the virtualenv and node_modules (never the data)
 #   make clean-data     remove the local database (DATA_DIR, default .data)
+#   make package STAGE=dev   the deployable template and zip in out/<stage>/ (docs/DEPLOY.md)
+#   make lint           package dev and prod, and check both templates with cfn-lint
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -62,3 +64,25 @@ clean:
 
 clean-data:
 	rm -rf -- $(DATA_DIR)
+
+# ---- Deployment: package a stage, lint the templates (see docs/DEPLOY.md) ----
+# `make test` runs the same check (tests/unit/test_package.py); these targets are for doing it by hand.
+STAGE ?= dev
+DEPLOY_STAGES := dev prod
+# The template does not depend on the region; chalice only needs one to be configured.
+PACKAGE_REGION ?= us-east-1
+
+.PHONY: package cfn-lint lint
+
+package: $(VENV_STAMP)
+	@case "$(STAGE)" in dev|prod) ;; *) echo "make package: STAGE must be one of: $(DEPLOY_STAGES)" >&2; exit 2;; esac
+	rm -rf -- out/$(STAGE)
+	AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-$(PACKAGE_REGION)}" $(VENV)/bin/chalice package \
+		--stage $(STAGE) --merge-template infra/table.yaml out/$(STAGE)
+	@echo "out/$(STAGE)/sam.yaml and out/$(STAGE)/deployment.zip are ready (docs/DEPLOY.md deploys them)."
+
+cfn-lint: $(VENV_STAMP)
+	@for stage in $(DEPLOY_STAGES); do $(MAKE) --no-print-directory package STAGE=$$stage || exit $$?; done
+	$(VENV)/bin/cfn-lint $(foreach stage,$(DEPLOY_STAGES),out/$(stage)/sam.yaml)
+
+lint: cfn-lint

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -63,6 +64,17 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _integral(value):
+    # JSON has one number type: 7.0 is the integer 7 (JSON Schema agrees), so it is accepted as 7.
+    # Strings, booleans and fractions stay errors.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+BackendYears = Annotated[StrictInt, Field(ge=0, le=50), BeforeValidator(_integral)]
+Capacity = Annotated[StrictInt, Field(ge=1, le=10), BeforeValidator(_integral)]
+YearsInMl = Annotated[StrictInt, Field(ge=0, le=60), BeforeValidator(_integral)]
 Text = Annotated[StrictStr, AfterValidator(_stripped)]
 Name = Annotated[StrictStr, Field(max_length=100), AfterValidator(_not_blank)]
 Bio = Annotated[StrictStr, Field(max_length=2000)]
@@ -92,16 +104,16 @@ class MenteeFields(_Body):
     frameworks: Annotated[list[FrameworkId], Field(max_length=10), AfterValidator(_unique)] = []
     goals: Annotated[list[GoalId], Field(min_length=1, max_length=5), AfterValidator(_unique)]
     motivation: MotivationId
-    backend_years: Annotated[StrictInt, Field(ge=0, le=50)]
+    backend_years: BackendYears
     current_stack: Annotated[StrictStr, Field(max_length=200)] | None = None
 
 
 class MentorFields(_Body):
     frameworks: Annotated[list[FrameworkId], Field(min_length=1, max_length=10), AfterValidator(_unique)]
     goals: Annotated[list[GoalId], Field(min_length=1, max_length=9), AfterValidator(_unique)]
-    capacity: Annotated[StrictInt, Field(ge=1, le=10)]
+    capacity: Capacity
     accepting: StrictBool = True
-    years_in_ml: Annotated[StrictInt, Field(ge=0, le=60)] | None = None
+    years_in_ml: YearsInMl | None = None
     transition_story: Annotated[StrictStr, Field(max_length=1000)] | None = None
 
 
@@ -123,7 +135,7 @@ class MenteeUpdate(_Body):
     frameworks: Annotated[list[FrameworkId], Field(max_length=10), AfterValidator(_unique)] | None = None
     goals: Annotated[list[GoalId], Field(min_length=1, max_length=5), AfterValidator(_unique)] | None = None
     motivation: MotivationId | None = None
-    backend_years: Annotated[StrictInt, Field(ge=0, le=50)] | None = None
+    backend_years: BackendYears | None = None
     current_stack: Annotated[StrictStr, Field(max_length=200)] | None = None
 
 
@@ -135,9 +147,9 @@ class MentorUpdate(_Body):
     bio: Bio | None = None
     frameworks: Annotated[list[FrameworkId], Field(min_length=1, max_length=10), AfterValidator(_unique)] | None = None
     goals: Annotated[list[GoalId], Field(min_length=1, max_length=9), AfterValidator(_unique)] | None = None
-    capacity: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+    capacity: Capacity | None = None
     accepting: StrictBool | None = None
-    years_in_ml: Annotated[StrictInt, Field(ge=0, le=60)] | None = None
+    years_in_ml: YearsInMl | None = None
     transition_story: Annotated[StrictStr, Field(max_length=1000)] | None = None
 
 
