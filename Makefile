@@ -7,6 +7,8 @@
 #   make clean-data     remove the local database (DATA_DIR, default .data)
 #   make package STAGE=dev   the deployable template and zip in out/<stage>/ (docs/DEPLOY.md)
 #   make lint           package dev and prod, and check both templates with cfn-lint
+#   make bench          every benchmark against DynamoDB Local; rewrites docs/PERFORMANCE.md
+#                       (BENCH_SCALE=small|default|full; default: 8 minutes on 2 cores)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -86,3 +88,11 @@ cfn-lint: $(VENV_STAMP)
 	$(VENV)/bin/cfn-lint $(foreach stage,$(DEPLOY_STAGES),out/$(stage)/sam.yaml)
 
 lint: cfn-lint
+
+# ---- Benchmarks (docs/PERFORMANCE.md) ----
+BENCH_SCALE ?= default
+
+.PHONY: bench
+
+bench: $(VENV_STAMP) $(NODE_STAMP)
+	BENCH_SCALE=$(BENCH_SCALE) $(VENV_PY) -m benchmarks

@@ -11,7 +11,7 @@ import secrets
 
 from .errors import NotAuthenticated
 from .storage import users as user_store
-from .storage.models import UserItem
+from .storage.models import MatchItem, UserItem
 
 _SECRET_BYTES = 32  # 256 bits
 
@@ -26,8 +26,7 @@ def issue_token(user_id: str) -> tuple[str, str]:
     return f"{user_id}.{secret}", hash_secret(secret)
 
 
-def authenticate(authorization: str | None) -> UserItem:
-    """The user an `Authorization: Bearer <token>` header belongs to, or NotAuthenticated (401)."""
+def _token_parts(authorization: str | None) -> tuple[str, str]:
     if not authorization:
         raise NotAuthenticated("Authorization: a Bearer token is required")
     scheme, _, token = authorization.strip().partition(" ")
@@ -36,7 +35,24 @@ def authenticate(authorization: str | None) -> UserItem:
     user_id, dot, secret = token.strip().partition(".")
     if not dot or not user_id or not secret or len(user_id) > 64 or len(secret) > 128:
         raise NotAuthenticated("Authorization: invalid token")
-    user = user_store.find_user(user_id)
+    return user_id, secret
+
+
+def _verified(user: UserItem | None, secret: str) -> UserItem:
     if user is None or not hmac.compare_digest(user.token_hash, hash_secret(secret)):
         raise NotAuthenticated("Authorization: invalid token")
     return user
+
+
+def authenticate(authorization: str | None) -> UserItem:
+    """The user an `Authorization: Bearer <token>` header belongs to, or NotAuthenticated (401)."""
+    user_id, secret = _token_parts(authorization)
+    return _verified(user_store.find_user(user_id), secret)
+
+
+def authenticate_with_matches(authorization: str | None) -> tuple[UserItem, list[MatchItem]]:
+    """`authenticate`, with the user's match copies read by the same Query (suggestions exclude
+    the mentors a mentee has matched with, and this saves them a round trip)."""
+    user_id, secret = _token_parts(authorization)
+    user, matches = user_store.find_user_with_matches(user_id)
+    return _verified(user, secret), matches

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ulid import ULID
-
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
@@ -20,4 +18,6 @@ def now_iso() -> str:
 
 
 def new_id() -> str:
+    from ulid import ULID  # on first use, to keep cold starts cheap
+
     return str(ULID())

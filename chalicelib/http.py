@@ -37,6 +37,11 @@ def caller(request: Request):
     return auth.authenticate(request.headers.get("authorization"))
 
 
+def caller_with_matches(request: Request):
+    """The authenticated user and their match copies, read together (401 otherwise)."""
+    return auth.authenticate_with_matches(request.headers.get("authorization"))
+
+
 def query_param(request: Request, name: str) -> str | None:
     params = request.query_params or {}
     return params.get(name)

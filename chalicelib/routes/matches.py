@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from ..http import caller, created, json_body, limit_param, query_param
-from ..services import matches, matching
+from ..http import caller, caller_with_matches, created, json_body, limit_param, query_param
+from ..services import matches
 
 blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/matches/suggestions", methods=["GET"])
 def suggestions():
+    from ..services import matching  # on first use, with scoring, to keep cold starts cheap
+
     request = blueprint.current_request
-    mentee = caller(request)
-    return matching.suggest_mentors(mentee, limit_param(request, default=5, maximum=matching.MAX_SUGGESTIONS))
+    mentee, history = caller_with_matches(request)
+    limit = limit_param(request, default=5, maximum=matching.MAX_SUGGESTIONS)
+    return matching.suggest_mentors(mentee, limit, matches=history)
 
 
 @blueprint.route("/matches", methods=["POST"])

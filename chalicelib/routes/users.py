@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from .. import vocabulary
 from ..http import caller, created, json_body, limit_param, query_param
 from ..services import users
 from ..services.profiles import own_profile
@@ -14,6 +13,8 @@ blueprint = Blueprint(__name__)
 
 @blueprint.route("/vocabulary", methods=["GET"])
 def get_vocabulary():
+    from .. import vocabulary  # on first use, to keep cold starts cheap
+
     return Response(body=vocabulary.as_document(), headers={"Cache-Control": "public, max-age=3600"})
 
 

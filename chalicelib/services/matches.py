@@ -6,14 +6,13 @@ active -> ended (either side). Pending and active matches hold one of the mentor
 
 from __future__ import annotations
 
-from .. import clock, schemas, scoring
+from .. import clock
 from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
 from ..storage import matches as match_store
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
 from ..storage import users as user_store
 from ..storage.models import MatchItem, UserItem
-from . import matching
 from .profiles import public_profile
 
 MAX_OPEN_MATCHES = 3
@@ -37,6 +36,10 @@ def _copy(user: UserItem) -> UserItem:
 
 def request_match(mentee: UserItem, body) -> dict:
     """POST /matches: open a pending match with a mentor (the best suggestion if none is named)."""
+    # On first use: the pydantic models, scoring and matching slow cold starts.
+    from .. import schemas, scoring
+    from . import matching
+
     if mentee.role != "mentee":
         raise NotAllowed("role: only mentees request matches")
     request = schemas.parse(schemas.MatchRequest, body)
@@ -116,6 +119,8 @@ def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | N
 
 def change_match(user: UserItem, match_id: str, action: str, body) -> dict:
     """Accept, decline, cancel or end a match; any other transition is a 409."""
+    from .. import schemas  # on first use: building the pydantic models slows cold starts
+
     request = schemas.parse(schemas.TransitionRequest, body)
     role, from_status, to_status = TRANSITIONS[action]
     closing = to_status != "active"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from .. import schemas
 from ..errors import Conflict, InvalidInput, NotFound
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
@@ -31,6 +30,8 @@ def post_message(sender: UserItem, thread_id: str, body, idempotency_key: str | 
     nothing new (the same key with a different body is a 409). A participant whose account is
     gone keeps no inbox row; the message is stored all the same.
     """
+    from .. import schemas  # on first use: building the pydantic models slows cold starts
+
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
         raise InvalidInput("Idempotency-Key", f"must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters")
     text = schemas.parse(schemas.MessageRequest, body).body

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import auth, clock, schemas, vocabulary
+from .. import auth, clock
 from ..errors import Conflict, InvalidInput, NotFound
 from ..storage import keys, paging, transactions
 from ..storage import matches as match_store
@@ -15,6 +15,8 @@ from .profiles import own_profile, public_profile
 
 def register(body) -> dict:
     """Create a mentee or mentor account. Returns the own profile and the token (shown once)."""
+    from .. import schemas  # on first use: building the pydantic models slows cold starts
+
     if not isinstance(body, dict):
         raise InvalidInput("body", "must be a JSON object")
     role = body.get("role")
@@ -45,6 +47,8 @@ def _copy(user: UserItem) -> UserItem:
 
 def update_profile(user: UserItem, body) -> dict:
     """Apply a partial update with the registration rules; the role never changes."""
+    from .. import schemas  # on first use: building the pydantic models slows cold starts
+
     if not isinstance(body, dict):
         raise InvalidInput("body", "must be a JSON object")
     if "role" in body:
@@ -87,6 +91,8 @@ def get_public_profile(viewer: UserItem, user_id: str) -> dict:
 
 def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None) -> dict:
     """Mentors who are accepting and have a free slot, optionally by framework and goal."""
+    from .. import vocabulary  # on first use, to keep cold starts cheap
+
     framework_id = goal_id = None
     if framework:
         framework_id = vocabulary.normalize_framework(framework)

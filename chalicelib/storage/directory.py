@@ -7,27 +7,40 @@ transaction as every change to it, so the directory never disagrees with the men
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from pynamodb.transactions import TransactWrite
 
-from . import keys
+from . import db, keys
 from .models import DirectoryEntry, UserItem
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # Entries sort by a zone's standard (January) offset, so daylight saving does not move them.
 _REFERENCE_MOMENT = datetime(2026, 1, 15, 12, 0)
 
 
+@lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo:
+    # ZoneInfo keeps only its last 8 zones alive; past that it re-reads the tzdata file. Imported
+    # on first use, with the tzdata lookup it sets up, to keep cold starts cheap.
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
 @lru_cache(maxsize=512)
 def standard_offset_minutes(timezone: str) -> int:
-    offset = ZoneInfo(timezone).utcoffset(_REFERENCE_MOMENT)
+    offset = _zone(timezone).utcoffset(_REFERENCE_MOMENT)
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
 def current_offset_minutes(timezone: str, moment: datetime) -> int:
-    offset = moment.astimezone(ZoneInfo(timezone)).utcoffset()
+    offset = moment.astimezone(_zone(timezone)).utcoffset()
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
@@ -53,6 +66,27 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
         return set()
     sort_key = keys.directory_sort(standard_offset_minutes(user.timezone), user.id)
     return {(partition, sort_key) for partition in partitions(user)}
+
+
+def profiles_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,
+                  descending: bool = False, start_key: dict | None = None) -> tuple[list[dict], dict | None]:
+    """One Query of a directory partition: the entries with `sk >= at_or_after` or `sk < before`,
+    in key order (or reversed), at most `limit` of them, resuming after `start_key` when given.
+
+    Returns the entries' public profiles, in read order, and the LastEvaluatedKey (None when the
+    partition has nothing more in that direction). Only `profile` is fetched: it carries everything
+    scoring needs, and the response to parse is half the size of the whole entries.
+    """
+    condition = DirectoryEntry.sk >= at_or_after if before is None else DirectoryEntry.sk < before
+    page = db.table_connection().query(
+        partition,
+        range_key_condition=condition,
+        attributes_to_get=["profile"],
+        scan_index_forward=not descending,
+        limit=limit,
+        exclusive_start_key=start_key,
+    )
+    return [json.loads(item["profile"]["S"]) for item in page.get("Items", ())], page.get("LastEvaluatedKey")
 
 
 def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | None, public_profile: dict | None) -> None:

@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DoesNotExist, UpdateError
-from ulid import ULID
 
 from .. import clock
 from ..errors import InvalidInput
@@ -157,6 +156,8 @@ def inbox_start_key(user_id: str, cursor: str | None) -> dict | None:
 
 
 def _is_message_key(sort_key: str) -> bool:
+    from ulid import ULID  # on first use, to keep cold starts cheap
+
     if not sort_key.startswith(keys.MESSAGE_PREFIX):
         return False
     try:
@@ -173,6 +174,8 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 
 def new_message(thread_id: str, sender_id: str, body: str, created_ms: int) -> MessageItem:
     """A message whose id (a ULID) carries the same millisecond as its `created_at`."""
+    from ulid import ULID  # on first use, to keep cold starts cheap
+
     message_id = str(ULID.from_timestamp(created_ms))
     created_at = clock.iso(datetime.fromtimestamp(created_ms / 1000, tz=timezone.utc))
     return MessageItem(

@@ -6,7 +6,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from ..errors import Conflict
 from . import directory, keys, transactions
-from .models import EmailClaim, UserItem
+from .models import EmailClaim, MatchItem, TableItem, UserItem
 
 
 def find_user(user_id: str) -> UserItem | None:
@@ -14,6 +14,18 @@ def find_user(user_id: str) -> UserItem | None:
         return UserItem.get(keys.user(user_id), keys.PROFILE)
     except DoesNotExist:
         return None
+
+
+def find_user_with_matches(user_id: str) -> tuple[UserItem | None, list[MatchItem]]:
+    """The user and all their match copies in one Query: in a user's partition the match copies
+    (`MATCH#<id>`) sort just before the profile (`PROFILE`)."""
+    user, matches = None, []
+    for item in TableItem.query(keys.user(user_id), TableItem.sk.between(keys.MATCH_PREFIX, keys.PROFILE)):
+        if isinstance(item, UserItem):
+            user = item
+        elif isinstance(item, MatchItem):
+            matches.append(item)
+    return user, matches
 
 
 def find_users(user_ids: list[str]) -> dict[str, UserItem]:

@@ -1,0 +1,387 @@
+"""DynamoDB round trips per request: for every route, the calls one request makes and the items it
+reads, beside the route's budget.
+
+    .venv/bin/python -m benchmarks.round_trips [--json]
+
+`CASES` is the one table of call budgets: tests/api/test_call_budgets.py asserts it on moto and
+DynamoDB Local, this module measures it against DynamoDB Local and benchmarks/overhead.py times
+the same requests. Each case prepares what its request needs through the API (not counted), then
+the request itself is counted from botocore's events on the app's client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from benchmarks import common
+
+
+class Client(Protocol):
+    def request(self, method: str, path: str, body=None, token: str | None = None,
+                headers: dict | None = None) -> tuple[int, object]: ...
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: object = None
+    token: str | None = None
+    headers: dict | None = None
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    route: tuple[str, str]  # (method, route template) as registered with Chalice
+    budget: int  # the most DynamoDB calls one request may make
+    prepare: Callable[[Client], Request] = field(compare=False)
+    note: str = ""
+    repeatable: bool | None = None  # may the prepared request be sent again? (default: GETs)
+
+    @property
+    def can_repeat(self) -> bool:
+        return self.route[0] == "GET" if self.repeatable is None else self.repeatable
+
+
+# --- building blocks (through the API, like a client would) ----------------------------------
+
+_emails = itertools.count(1)
+
+
+def _email(kind: str) -> str:
+    return f"budget-{kind}-{next(_emails)}@example.com"
+
+
+def _mentee_body(**overrides) -> dict:
+    from tests.factories import mentee_body
+
+    return mentee_body(email=_email("mentee"), **overrides)
+
+
+def _mentor_body(**overrides) -> dict:
+    from tests.factories import mentor_body
+
+    return mentor_body(email=_email("mentor"), **overrides)
+
+
+@dataclass
+class User:
+    id: str
+    token: str
+
+
+def _ok(result: tuple[int, object], expected: int, what: str):
+    status, body = result
+    if status != expected:
+        raise RuntimeError(f"{what}: HTTP {status} {body}")
+    return body
+
+
+def mentee(client: Client, **overrides) -> User:
+    body = _ok(client.request("POST", "/users", _mentee_body(**overrides)), 201, "register a mentee")
+    return User(body["user"]["id"], body["token"])
+
+
+def mentor(client: Client, **overrides) -> User:
+    overrides.setdefault("capacity", 10)
+    body = _ok(client.request("POST", "/users", _mentor_body(**overrides)), 201, "register a mentor")
+    return User(body["user"]["id"], body["token"])
+
+
+def match(client: Client, who: User, with_mentor: User, accept: bool = False) -> dict:
+    body = _ok(client.request("POST", "/matches", {"mentor_id": with_mentor.id}, who.token), 201, "request a match")
+    if accept:
+        body = _ok(client.request("POST", f"/matches/{body['match']['id']}/accept", None, with_mentor.token),
+                   200, "accept a match")
+    return body["match"]
+
+
+def conversation(client: Client, messages: int = 3) -> tuple[User, User, dict]:
+    """A mentee and a mentor with an active match whose thread holds `messages` messages."""
+    teacher, learner = mentor(client), mentee(client)
+    current = match(client, learner, teacher, accept=True)
+    for n in range(messages):
+        sender = learner if n % 2 == 0 else teacher
+        _ok(client.request("POST", f"/threads/{current['thread_id']}/messages", {"body": f"Message {n}"},
+                           sender.token), 201, "send a message")
+    return learner, teacher, current
+
+
+def inbox(client: Client, threads: int) -> User:
+    """A mentor with `threads` threads, each with one message from its mentee."""
+    teacher = mentor(client, capacity=max(threads, 1))
+    for _ in range(threads):
+        learner = mentee(client)
+        current = match(client, learner, teacher)
+        _ok(client.request("POST", f"/threads/{current['thread_id']}/messages", {"body": "Hello"}, learner.token),
+            201, "send a message")
+    return teacher
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+
+def _vocabulary(client):
+    return Request("GET", "/vocabulary")
+
+
+def _register_mentee(client):
+    return Request("POST", "/users", _mentee_body(), status=201)
+
+
+def _register_mentor(client):
+    return Request("POST", "/users", _mentor_body(), status=201)
+
+
+def _own_profile(client):
+    return Request("GET", "/users/me", token=mentee(client).token)
+
+
+def _patch_profile(client):
+    return Request("PATCH", "/users/me", {"bio": "Now learning JAX as well."}, token=mentor(client).token)
+
+
+def _delete_account(client):
+    learner = mentee(client)
+    return Request("DELETE", "/users/me", token=learner.token, status=204)
+
+
+def _export(client):
+    learner, _, _ = conversation(client)
+    return Request("GET", "/users/me/export", token=learner.token)
+
+
+def _public_mentor(client):
+    return Request("GET", f"/users/{mentor(client).id}", token=mentee(client).token)
+
+
+def _public_mentee(client):
+    learner, teacher, _ = conversation(client, messages=0)
+    return Request("GET", f"/users/{learner.id}", token=teacher.token)
+
+
+def _list_mentors(client):
+    for _ in range(3):
+        mentor(client)
+    return Request("GET", "/mentors?framework=pytorch&goal=interview-prep")
+
+
+def _suggestions(client):
+    for _ in range(6):
+        mentor(client)
+    learner = mentee(client)
+    match(client, learner, mentor(client))  # an exclusion to read
+    return Request("GET", "/matches/suggestions?limit=5", token=learner.token)
+
+
+def _suggestions_across_the_date_line(client):
+    # The zones after Pacific/Auckland's are at the start of the directory: the read wraps around.
+    for zone in ("America/Los_Angeles", "Australia/Sydney", "Asia/Tokyo", "Europe/Berlin", "Asia/Kolkata"):
+        mentor(client, timezone=zone)
+    return Request("GET", "/matches/suggestions?limit=5", token=mentee(client, timezone="Pacific/Auckland").token)
+
+
+def _suggestions_widened(client):
+    # Fewer ONNX mentors than asked for: the mentee's other framework is read as well.
+    mentor(client, frameworks=["scikit-learn"])
+    learner = mentee(client, target_framework="onnx", frameworks=["scikit-learn"])
+    return Request("GET", "/matches/suggestions?limit=5", token=learner.token)
+
+
+def _request_match(client):
+    return Request("POST", "/matches", {"mentor_id": mentor(client).id, "message": "Hello!"},
+                   token=mentee(client).token, status=201)
+
+
+def _request_best_match(client):
+    for _ in range(3):
+        mentor(client)
+    return Request("POST", "/matches", {}, token=mentee(client).token, status=201)
+
+
+def _list_matches(client):
+    learner, _, _ = conversation(client, messages=0)
+    return Request("GET", "/matches", token=learner.token)
+
+
+def _get_match(client):
+    learner, _, current = conversation(client, messages=0)
+    return Request("GET", f"/matches/{current['id']}", token=learner.token)
+
+
+def _transition(action: str, by_mentor: bool, active: bool):
+    def prepare(client):
+        teacher, learner = mentor(client), mentee(client)
+        current = match(client, learner, teacher, accept=active)
+        return Request("POST", f"/matches/{current['id']}/{action}", {"reason": "bench"},
+                       token=(teacher if by_mentor else learner).token)
+
+    return prepare
+
+
+def _inbox(threads: int):
+    def prepare(client):
+        return Request("GET", "/threads?limit=20", token=inbox(client, threads).token)
+
+    return prepare
+
+
+def _messages(client):
+    learner, _, current = conversation(client, messages=25)
+    return Request("GET", f"/threads/{current['thread_id']}/messages?limit=20", token=learner.token)
+
+
+def _next_messages(client):
+    learner, _, current = conversation(client, messages=25)
+    path = f"/threads/{current['thread_id']}/messages?limit=20"
+    first = _ok(client.request("GET", path, None, learner.token), 200, "first page")
+    return Request("GET", f"{path}&cursor={first['next_cursor']}", token=learner.token)
+
+
+def _send(client):
+    learner, _, current = conversation(client, messages=1)
+    return Request("POST", f"/threads/{current['thread_id']}/messages", {"body": "How do I start?"},
+                   token=learner.token, status=201)
+
+
+def _send_again(client):
+    learner, _, current = conversation(client, messages=1)
+    path = f"/threads/{current['thread_id']}/messages"
+    headers = {"Idempotency-Key": "retry-1"}
+    _ok(client.request("POST", path, {"body": "Once"}, learner.token, headers), 201, "first send")
+    return Request("POST", path, {"body": "Once"}, token=learner.token, headers=headers, status=201)
+
+
+def _mark_read(client):
+    _, teacher, current = conversation(client, messages=2)
+    return Request("POST", f"/threads/{current['thread_id']}/read", token=teacher.token)
+
+
+def _page(client):
+    return Request("GET", "/")
+
+
+def _asset(client):
+    return Request("GET", "/static/app.js")
+
+
+def _openapi(client):
+    return Request("GET", "/openapi.json")
+
+
+CASES: tuple[Case, ...] = (
+    Case("GET /vocabulary", ("GET", "/vocabulary"), 0, _vocabulary),
+    Case("POST /users (mentee)", ("POST", "/users"), 1, _register_mentee, "one transaction"),
+    Case("POST /users (mentor)", ("POST", "/users"), 1, _register_mentor, "with directory entries"),
+    Case("GET /users/me", ("GET", "/users/me"), 2, _own_profile, "incl. the token check"),
+    Case("PATCH /users/me", ("PATCH", "/users/me"), 2, _patch_profile, repeatable=True),
+    Case("DELETE /users/me", ("DELETE", "/users/me"), 6, _delete_account, "no matches; more per match"),
+    Case("GET /users/me/export", ("GET", "/users/me/export"), 4, _export, "one thread; +1 per thread"),
+    Case("GET /users/{id} (a mentor)", ("GET", "/users/{user_id}"), 2, _public_mentor),
+    Case("GET /users/{id} (own mentee)", ("GET", "/users/{user_id}"), 3, _public_mentee),
+    Case("GET /mentors?framework&goal", ("GET", "/mentors"), 1, _list_mentors, "public"),
+    Case("GET /matches/suggestions", ("GET", "/matches/suggestions"), 4, _suggestions),
+    Case("GET /matches/suggestions (Pacific/Auckland)", ("GET", "/matches/suggestions"), 4,
+         _suggestions_across_the_date_line, "reads wrap around the date line"),
+    Case("GET /matches/suggestions (widened)", ("GET", "/matches/suggestions"), 5, _suggestions_widened,
+         "target framework has too few mentors: +2 per other framework"),
+    Case("POST /matches with mentor_id", ("POST", "/matches"), 3, _request_match, "with an intro message"),
+    Case("POST /matches (best suggestion)", ("POST", "/matches"), 7, _request_best_match),
+    Case("GET /matches", ("GET", "/matches"), 2, _list_matches),
+    Case("GET /matches/{id}", ("GET", "/matches/{match_id}"), 2, _get_match),
+    Case("POST /matches/{id}/accept", ("POST", "/matches/{match_id}/accept"), 3, _transition("accept", True, False)),
+    Case("POST /matches/{id}/decline", ("POST", "/matches/{match_id}/decline"), 4,
+         _transition("decline", True, False)),
+    Case("POST /matches/{id}/cancel", ("POST", "/matches/{match_id}/cancel"), 4,
+         _transition("cancel", False, False)),
+    Case("POST /matches/{id}/end", ("POST", "/matches/{match_id}/end"), 4, _transition("end", False, True)),
+    Case("GET /threads (1 thread)", ("GET", "/threads"), 4, _inbox(1)),
+    Case("GET /threads (8 threads)", ("GET", "/threads"), 4, _inbox(8), "same calls whatever the count"),
+    Case("GET /threads/{id}/messages", ("GET", "/threads/{thread_id}/messages"), 3, _messages),
+    Case("GET /threads/{id}/messages (cursor)", ("GET", "/threads/{thread_id}/messages"), 3, _next_messages),
+    Case("POST /threads/{id}/messages", ("POST", "/threads/{thread_id}/messages"), 3, _send, repeatable=True),
+    Case("POST /threads/{id}/messages (retried key)", ("POST", "/threads/{thread_id}/messages"), 3, _send_again,
+         repeatable=True),
+    Case("POST /threads/{id}/read", ("POST", "/threads/{thread_id}/read"), 2, _mark_read, repeatable=True),
+    Case("GET /", ("GET", "/"), 0, _page, "web app"),
+    Case("GET /static/{name}", ("GET", "/static/{name}"), 0, _asset, "web app"),
+    Case("GET /openapi.json", ("GET", "/openapi.json"), 0, _openapi),
+)
+
+
+def registered_routes() -> set[tuple[str, str]]:
+    """(method, route template) of every view the app registers."""
+    from app import app
+
+    return {(method, path) for path, entries in app.routes.items() for method in entries}
+
+
+def available_cases() -> list[Case]:
+    """The cases whose route the app registers (the web app's routes may be absent)."""
+    routes = registered_routes()
+    return [case for case in CASES if case.route in routes]
+
+
+def measure(client: Client, meter: common.DynamoMeter, case: Case) -> dict:
+    request = case.prepare(client)
+    meter.reset()
+    status, body = client.request(request.method, request.path, request.body, request.token, request.headers)
+    if status != request.status:
+        raise RuntimeError(f"{case.name}: HTTP {status} {body}")
+    return {"dynamodb_calls": meter.count, "items_read": meter.items, "operations": meter.operations}
+
+
+def run(endpoint: str | None = None) -> list[dict]:
+    rows = []
+    with common.local_dynamodb(endpoint) as url:
+        try:
+            with common.app_client() as client:
+                for case in available_cases():
+                    common.fresh_table(url, "round-trips")  # each case on an empty table
+                    meter = common.DynamoMeter().attach()
+                    result = measure(client, meter, case)
+                    operations = ", ".join(f"{n} {op}" for op, n in _counted(result.pop("operations")))
+                    rows.append(common.row(
+                        "round trips", case.name, **result, budget=case.budget,
+                        within_budget=result["dynamodb_calls"] <= case.budget,
+                        calls=operations or "-", note=case.note,
+                    ))
+        finally:
+            common.restore_default_settings()
+    missing = registered_routes() - {case.route for case in CASES}
+    for method, path in sorted(missing):
+        rows.append(common.row("round trips", f"{method} {path}", note="no case: not measured"))
+    return rows
+
+
+def _counted(operations: list[str]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for operation in operations:
+        counts[operation] = counts.get(operation, 0) + 1
+    return list(counts.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.round_trips", description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint", help="an already running DynamoDB endpoint (default: start DynamoDB Local)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    rows = run(args.endpoint)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['request']:48} {r.get('dynamodb_calls', '-'):>3} / {r.get('budget', '-'):<3} "
+                  f"items {r.get('items_read', '-'):<4} {r.get('calls', '')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
