@@ -30,9 +30,6 @@ TRANSITIONS = {
 match_document = match_store.document
 
 
-def _copy(user: UserItem) -> UserItem:
-    return UserItem.from_raw_data(user.serialize())
-
 
 def request_match(mentee: UserItem, body) -> dict:
     """POST /matches: open a pending match with a mentor (the best suggestion if none is named)."""
@@ -80,7 +77,7 @@ def request_match(mentee: UserItem, body) -> dict:
             "created_at": now,
             "updated_at": now,
         }
-        mentee_after, mentor_after = _copy(current_mentee), _copy(mentor)
+        mentee_after, mentor_after = user_store.copy_of(current_mentee), user_store.copy_of(mentor)
         mentee_after.open_matches = int(current_mentee.open_matches or 0) + 1
         mentor_after.active_mentees = int(mentor.active_mentees or 0) + 1
         thread_items = thread_store.new_thread_items(
@@ -140,7 +137,7 @@ def change_match(user: UserItem, match_id: str, action: str, body) -> dict:
                 participant = fresh.get(participant_id)
                 if participant is None:
                     continue  # a deleted account has nothing left to release
-                after = _copy(participant)
+                after = user_store.copy_of(participant)
                 if participant.role == "mentor":
                     after.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
                     mentor_profile = public_profile(after)

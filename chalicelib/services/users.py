@@ -41,9 +41,6 @@ def register(body) -> dict:
     return {"user": own_profile(user), "token": token}
 
 
-def _copy(user: UserItem) -> UserItem:
-    return UserItem.from_raw_data(user.serialize())
-
 
 def update_profile(user: UserItem, body) -> dict:
     """Apply a partial update with the registration rules; the role never changes."""
@@ -64,7 +61,7 @@ def update_profile(user: UserItem, body) -> dict:
         attempt.first = False
         if current is None:
             raise NotFound("user: not found")
-        updated = _copy(current)
+        updated = user_store.copy_of(current)
         for field, value in changes.items():
             setattr(updated, field, value)
         updated.updated_at = clock.now_iso()

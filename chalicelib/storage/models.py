@@ -182,17 +182,3 @@ class IdempotencyRecord(TableItem, discriminator="idempotency"):
     message = JSONAttribute()
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
 
-
-def all_models() -> tuple[type[TableItem], ...]:
-    return (
-        TableItem,
-        UserItem,
-        EmailClaim,
-        DirectoryEntry,
-        MatchItem,
-        PairLock,
-        ThreadItem,
-        ThreadMembership,
-        MessageItem,
-        IdempotencyRecord,
-    )

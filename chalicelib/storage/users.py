@@ -37,6 +37,11 @@ def find_users(user_ids: list[str]) -> dict[str, UserItem]:
     return {user.id: user for user in found}
 
 
+def copy_of(user: UserItem) -> UserItem:
+    """An independent copy to change and save: it keeps the version read, for the condition."""
+    return UserItem.from_raw_data(user.serialize())
+
+
 def _email_claim(user: UserItem) -> EmailClaim:
     return EmailClaim(keys.email(user.email), keys.EMAIL, user_id=user.id)
 
