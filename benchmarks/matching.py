@@ -168,12 +168,11 @@ class _Collector:
 
 def registration_items(user) -> list:
     """The items registering `user` writes: user, email claim, directory entries (if listed)."""
-    from chalicelib.services.profiles import public_profile
     from chalicelib.storage import directory, keys
     from chalicelib.storage.models import EmailClaim
 
     collector = _Collector()
-    directory.sync(collector, None, user, public_profile(user))
+    directory.sync(collector, None, user)
     return [user, EmailClaim(keys.email(user.email), keys.EMAIL, user_id=user.id), *collector.saved]
 
 

@@ -189,7 +189,7 @@ def _suggestions_across_the_date_line(client):
 
 
 def _suggestions_widened(client):
-    # Fewer ONNX mentors than asked for: the mentee's other framework is read as well.
+    # Fewer ONNX mentors than asked for: every listed mentor is read as well (DIR#ALL).
     mentor(client, frameworks=["scikit-learn"])
     learner = mentee(client, target_framework="onnx", frameworks=["scikit-learn"])
     return Request("GET", "/matches/suggestions?limit=5", token=learner.token)
@@ -290,18 +290,19 @@ CASES: tuple[Case, ...] = (
     Case("GET /matches/suggestions", ("GET", "/matches/suggestions"), 4, _suggestions),
     Case("GET /matches/suggestions (Pacific/Auckland)", ("GET", "/matches/suggestions"), 4,
          _suggestions_across_the_date_line, "reads wrap around the date line"),
-    Case("GET /matches/suggestions (widened)", ("GET", "/matches/suggestions"), 5, _suggestions_widened,
-         "target framework has too few mentors: +2 per other framework"),
+    Case("GET /matches/suggestions (widened)", ("GET", "/matches/suggestions"), 4, _suggestions_widened,
+         "target framework has too few mentors: DIR#ALL read too"),
     Case("POST /matches with mentor_id", ("POST", "/matches"), 3, _request_match, "with an intro message"),
-    Case("POST /matches (best suggestion)", ("POST", "/matches"), 7, _request_best_match),
+    Case("POST /matches (best suggestion)", ("POST", "/matches"), 6, _request_best_match,
+         "suggestions' reads, then the mentor and the transaction"),
     Case("GET /matches", ("GET", "/matches"), 2, _list_matches),
-    Case("GET /matches/{id}", ("GET", "/matches/{match_id}"), 2, _get_match),
-    Case("POST /matches/{id}/accept", ("POST", "/matches/{match_id}/accept"), 3, _transition("accept", True, False)),
-    Case("POST /matches/{id}/decline", ("POST", "/matches/{match_id}/decline"), 4,
+    Case("GET /matches/{id}", ("GET", "/matches/{match_id}"), 1, _get_match, "read with the token check"),
+    Case("POST /matches/{id}/accept", ("POST", "/matches/{match_id}/accept"), 2, _transition("accept", True, False)),
+    Case("POST /matches/{id}/decline", ("POST", "/matches/{match_id}/decline"), 3,
          _transition("decline", True, False)),
-    Case("POST /matches/{id}/cancel", ("POST", "/matches/{match_id}/cancel"), 4,
+    Case("POST /matches/{id}/cancel", ("POST", "/matches/{match_id}/cancel"), 3,
          _transition("cancel", False, False)),
-    Case("POST /matches/{id}/end", ("POST", "/matches/{match_id}/end"), 4, _transition("end", False, True)),
+    Case("POST /matches/{id}/end", ("POST", "/matches/{match_id}/end"), 3, _transition("end", False, True)),
     Case("GET /threads (1 thread)", ("GET", "/threads"), 4, _inbox(1)),
     Case("GET /threads (8 threads)", ("GET", "/threads"), 4, _inbox(8), "same calls whatever the count"),
     Case("GET /threads/{id}/messages", ("GET", "/threads/{thread_id}/messages"), 3, _messages),

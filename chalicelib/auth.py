@@ -50,6 +50,16 @@ def authenticate(authorization: str | None) -> UserItem:
     return _verified(user_store.find_user(user_id), secret)
 
 
+def authenticate_with_match(authorization: str | None, match_id: str | None) -> tuple[UserItem, MatchItem | None]:
+    """`authenticate`, with the user's copy of match `match_id` read in the same call (None when
+    there is no such match, the user is not in it, or `match_id` is None)."""
+    user_id, secret = _token_parts(authorization)
+    if match_id is None:
+        return _verified(user_store.find_user(user_id), secret), None
+    user, match = user_store.find_user_with_match(user_id, match_id)
+    return _verified(user, secret), match
+
+
 def authenticate_with_matches(authorization: str | None) -> tuple[UserItem, list[MatchItem]]:
     """`authenticate`, with the user's match copies read by the same Query (suggestions exclude
     the mentors a mentee has matched with, and this saves them a round trip)."""

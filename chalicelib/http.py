@@ -37,6 +37,11 @@ def caller(request: Request):
     return auth.authenticate(request.headers.get("authorization"))
 
 
+def caller_with_match(request: Request, match_id: str | None):
+    """The authenticated user and their copy of match `match_id` (or None), read together."""
+    return auth.authenticate_with_match(request.headers.get("authorization"), match_id)
+
+
 def caller_with_matches(request: Request):
     """The authenticated user and their match copies, read together (401 otherwise)."""
     return auth.authenticate_with_matches(request.headers.get("authorization"))

@@ -207,7 +207,6 @@ _MENTOR_FIELDS = {
     "accepting": {"type": "boolean"},
     "years_in_ml": _nullable({"type": "integer", "minimum": 0}),
     "transition_story": _nullable(_STRING),
-    "active_mentees": {**_COUNT, "description": "Pending plus active matches."},
 }
 _OWN_FIELDS = {"email": {"type": "string", "format": "email"}, "created_at": _TIME, "updated_at": _TIME}
 
@@ -221,7 +220,7 @@ def _profile(role: str, fields: dict, description: str) -> dict:
 
 def _response_schemas() -> dict[str, dict]:
     public = "A public profile: never an email, token material or internal keys."
-    own = "The caller's own profile: the public one plus email and timestamps."
+    own = "The caller's own profile: the public one plus email, timestamps and the open-match count."
     match_statuses = list(STATUSES)
     return {
         "Error": _object(
@@ -238,7 +237,8 @@ def _response_schemas() -> dict[str, dict]:
         },
         "OwnMentee": _profile("mentee", {**_MENTEE_FIELDS, **_OWN_FIELDS, "open_matches": {
             **_COUNT, "description": "Pending plus active matches."}}, own),
-        "OwnMentor": _profile("mentor", {**_MENTOR_FIELDS, **_OWN_FIELDS}, own),
+        "OwnMentor": _profile("mentor", {**_MENTOR_FIELDS, **_OWN_FIELDS, "active_mentees": {
+            **_COUNT, "description": "Pending plus active matches."}}, own),
         "OwnProfile": {
             "oneOf": [_ref("OwnMentee"), _ref("OwnMentor")],
             "discriminator": {"propertyName": "role", "mapping": {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import BadRequestError, Blueprint
 
-from ..http import caller, caller_with_matches, created, json_body, limit_param, query_param
+from ..http import caller, caller_with_match, caller_with_matches, created, json_body, limit_param, query_param
 from ..services import matches
 
 blueprint = Blueprint(__name__)
@@ -23,8 +23,16 @@ def suggestions():
 @blueprint.route("/matches", methods=["POST"])
 def request_match():
     request = blueprint.current_request
-    mentee = caller(request)
-    return created(matches.request_match(mentee, json_body(request, optional=True)))
+    try:
+        body = json_body(request, optional=True)
+    except BadRequestError:
+        caller(request)  # without a valid token it is a 401, whatever the body
+        raise
+    if isinstance(body, dict) and body.get("mentor_id") is None:
+        # The best suggestion is taken: the mentee's matches are read with the token check.
+        mentee, history = caller_with_matches(request)
+        return created(matches.request_match(mentee, body, history))
+    return created(matches.request_match(caller(request), body))
 
 
 @blueprint.route("/matches", methods=["GET"])
@@ -36,13 +44,14 @@ def list_matches():
 
 @blueprint.route("/matches/{match_id}", methods=["GET"])
 def get_match(match_id):
-    return matches.get_match(caller(blueprint.current_request), match_id)
+    _, match = caller_with_match(blueprint.current_request, matches.readable_match_id(match_id))
+    return matches.get_match(match)
 
 
 def _transition(match_id: str, action: str):
     request = blueprint.current_request
-    user = caller(request)
-    return matches.change_match(user, match_id, action, json_body(request, optional=True))
+    user, match = caller_with_match(request, matches.readable_match_id(match_id))
+    return matches.change_match(user, match_id, action, json_body(request, optional=True), match)
 
 
 @blueprint.route("/matches/{match_id}/accept", methods=["POST"])

@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 
 from ..http import caller, created, json_body, limit_param, query_param
 from ..services import users
-from ..services.profiles import own_profile
+from ..profiles import own_profile
 
 blueprint = Blueprint(__name__)
 

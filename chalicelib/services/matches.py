@@ -13,7 +13,6 @@ from ..storage import paging, transactions
 from ..storage import threads as thread_store
 from ..storage import users as user_store
 from ..storage.models import MatchItem, UserItem
-from .profiles import public_profile
 
 MAX_OPEN_MATCHES = 3
 STATUSES = ("pending", "active", "declined", "cancelled", "ended")
@@ -30,9 +29,12 @@ TRANSITIONS = {
 match_document = match_store.document
 
 
+def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None) -> dict:
+    """POST /matches: open a pending match with a mentor (the best suggestion if none is named).
 
-def request_match(mentee: UserItem, body) -> dict:
-    """POST /matches: open a pending match with a mentor (the best suggestion if none is named)."""
+    `matches` are the mentee's match copies when the caller already read them (suggestions need
+    them to leave out the mentors the mentee has matched with).
+    """
     # On first use: the pydantic models, scoring and matching slow cold starts.
     from .. import schemas, scoring
     from . import matching
@@ -42,7 +44,7 @@ def request_match(mentee: UserItem, body) -> dict:
     request = schemas.parse(schemas.MatchRequest, body)
     mentor_id = request.mentor_id
     if mentor_id is None:
-        best = matching.rank_for(mentee, 1)
+        best = matching.rank_for(mentee, 1, matches)
         if not best:
             raise Conflict("mentor_id: no mentor can take you right now")
         mentor_id = best[0][0].mentor_id
@@ -85,8 +87,7 @@ def request_match(mentee: UserItem, body) -> dict:
             mentor_id=mentor.id, created_at=now, intro=intro, intro_id=clock.new_id() if intro else None,
         )
         match_store.open_match(
-            mentee_before=current_mentee, mentee_after=mentee_after, mentor_before=mentor,
-            mentor_after=mentor_after, mentor_profile=public_profile(mentor_after), match=match,
+            mentee_after=mentee_after, mentor_before=mentor, mentor_after=mentor_after, match=match,
             thread_items=thread_items,
         )
         return match_store.copies(match)[0]
@@ -95,15 +96,23 @@ def request_match(mentee: UserItem, body) -> dict:
     return {"match": match_document(transactions.run_with_retries(attempt))}
 
 
+def readable_match_id(match_id: str) -> str | None:
+    """`match_id` when it can name a match, None when it cannot (then there is nothing to read)."""
+    return match_id if 0 < len(match_id) <= 64 else None
+
+
 def _find_or_404(user: UserItem, match_id: str) -> MatchItem:
-    match = match_store.find_match(user.id, match_id) if 0 < len(match_id) <= 64 else None
+    match = match_store.find_match(user.id, match_id) if readable_match_id(match_id) else None
     if match is None:
         raise NotFound("match: not found")
     return match
 
 
-def get_match(user: UserItem, match_id: str) -> dict:
-    return {"match": match_document(_find_or_404(user, match_id))}
+def get_match(match: MatchItem | None) -> dict:
+    """GET /matches/{id}: the caller's copy, read with their token (None: not theirs, or none)."""
+    if match is None:
+        raise NotFound("match: not found")
+    return {"match": match_document(match)}
 
 
 def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | None) -> dict:
@@ -114,8 +123,11 @@ def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | N
     return {"matches": [match_document(m) for m in page.items], "next_cursor": paging.encode_cursor(page.next_key)}
 
 
-def change_match(user: UserItem, match_id: str, action: str, body) -> dict:
-    """Accept, decline, cancel or end a match; any other transition is a 409."""
+def change_match(user: UserItem, match_id: str, action: str, body, match: MatchItem | None = None) -> dict:
+    """Accept, decline, cancel or end a match; any other transition is a 409.
+
+    `match` is the caller's copy when it was read with their token (None: read it here).
+    """
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
     request = schemas.parse(schemas.TransitionRequest, body)
@@ -123,34 +135,38 @@ def change_match(user: UserItem, match_id: str, action: str, body) -> dict:
     closing = to_status != "active"
 
     def attempt():
-        match = _find_or_404(user, match_id)
+        # The first attempt decides on what the request already read; a retry reads afresh.
+        first = attempt.number == 0
+        attempt.number += 1
+        current = match if first and match is not None else _find_or_404(user, match_id)
         if role is not None and user.role != role:
             raise Conflict(f"status: only the {role} can {action} a match")
-        if match.status != from_status:
-            raise Conflict(f"status: cannot {action} a match that is {match.status}")
+        if current.status != from_status:
+            raise Conflict(f"status: cannot {action} a match that is {current.status}")
         users_before: list[UserItem] = []
         users_after: list[UserItem] = []
-        mentor_profile = None
         if closing:
-            fresh = user_store.find_users([match.mentee_id, match.mentor_id])
-            for participant_id in (match.mentee_id, match.mentor_id):
+            participants = (current.mentee_id, current.mentor_id)
+            known = {user.id: user} if first else {}
+            fresh = {**known, **user_store.find_users([p for p in participants if p not in known])}
+            for participant_id in participants:
                 participant = fresh.get(participant_id)
                 if participant is None:
                     continue  # a deleted account has nothing left to release
                 after = user_store.copy_of(participant)
                 if participant.role == "mentor":
                     after.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
-                    mentor_profile = public_profile(after)
                 else:
                     after.open_matches = max(0, int(participant.open_matches or 0) - 1)
                 users_before.append(participant)
                 users_after.append(after)
         now = clock.now_iso()
         match_store.change_status(
-            match=match, new_status=to_status, updated_at=now, actor_id=user.id, reason=request.reason,
-            closing=closing, users_before=users_before, users_after=users_after, mentor_profile=mentor_profile,
+            match=current, new_status=to_status, updated_at=now, actor_id=user.id, reason=request.reason,
+            closing=closing, users_before=users_before, users_after=users_after,
         )
-        match.status, match.updated_at = to_status, now
-        return match
+        current.status, current.updated_at = to_status, now
+        return current
 
+    attempt.number = 0
     return {"match": match_document(transactions.run_with_retries(attempt))}

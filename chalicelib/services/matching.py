@@ -2,7 +2,8 @@
 
 Candidates come from the mentor directory (only mentors accepting with a free slot), read by the
 mentee's target framework around their time zone: at most 2 x CANDIDATES_PER_QUERY entries whatever
-the pool's size (see `_read_target`). Scoring itself is pure (chalicelib.scoring).
+the pool's size (see `_read_target`). When the target framework has fewer mentors than asked for,
+one more Query reads every listed mentor (see `_widen`). Scoring itself is pure (chalicelib.scoring).
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from ..storage.models import MatchItem, UserItem
 # are broken, so the best candidates of a crowded zone come first; a page this size still finds
 # the exhaustive top 5 about 95 % of the time with 10,000 mentors (docs/PERFORMANCE.md).
 CANDIDATES_PER_QUERY = 250
-# Entries read on each side of the mentee's time zone when widening to another framework.
-WIDENING_PER_SIDE = 75
+# Entries of DIR#ALL read when the target framework has too few mentors.
+WIDENING_LIMIT = 500
+# Directory Queries per suggestions request at most: with the Query of the mentee's own items,
+# the budget of 4 DynamoDB calls (docs/PERFORMANCE.md).
+DIRECTORY_QUERIES = 3
 MAX_SUGGESTIONS = 20
 # A mentee is not offered a mentor they are already with, or one who declined or ended with them.
 _EXCLUDING_STATUSES = {"pending", "active", "declined", "ended"}
@@ -37,23 +41,23 @@ def needs_of(mentee: UserItem, moment=None) -> scoring.MenteeNeeds:
     )
 
 
-def offer_of(entry_or_user, moment=None) -> scoring.MentorOffer:
+def offer_of(mentor: UserItem, moment=None) -> scoring.MentorOffer:
     moment = moment or clock.now()
-    mentor_id = getattr(entry_or_user, "mentor_id", None) or entry_or_user.id
     return scoring.MentorOffer(
-        mentor_id=mentor_id,
-        frameworks=tuple(entry_or_user.frameworks),
-        goals=tuple(entry_or_user.goals),
-        utc_offset_minutes=directory.current_offset_minutes(entry_or_user.timezone, moment),
-        languages=tuple(entry_or_user.languages),
-        active_mentees=int(entry_or_user.active_mentees or 0),
-        transition_story=entry_or_user.transition_story,
+        mentor_id=mentor.id,
+        frameworks=tuple(mentor.frameworks),
+        goals=tuple(mentor.goals),
+        utc_offset_minutes=directory.current_offset_minutes(mentor.timezone, moment),
+        languages=tuple(mentor.languages),
+        active_mentees=int(mentor.active_mentees or 0),
+        transition_story=mentor.transition_story,
     )
 
 
 class _Candidates:
-    """The mentors read so far (excluded ones skipped), each with its score; reasons are only
-    worked out for the mentors finally suggested."""
+    """The mentors read so far, each with its score; reasons are only worked out for the mentors
+    finally suggested. Skipped: the excluded, and those who share neither a framework nor a goal
+    with the mentee (they can only turn up when the read widens beyond the target framework)."""
 
     def __init__(self, needs: scoring.MenteeNeeds, excluded: set[str], moment):
         self.needs = needs
@@ -61,48 +65,55 @@ class _Candidates:
         self.moment = moment
         self._score = scoring.score_only(needs)
         self._ranked: dict[str, tuple] = {}  # mentor id -> (-score, active mentees, mentor id)
-        self.offers: dict[str, scoring.MentorOffer] = {}
-        self.profiles: dict[str, dict] = {}
+        self._candidates: dict[str, directory.Candidate] = {}
+        self._frameworks = {needs.target_framework, *needs.frameworks}
+        self._goals = set(needs.goals)
         self._offsets: dict[str, int] = {}
         self._best_possible: int | None = None
 
-    def add(self, profiles: list[dict]) -> None:
-        for profile in profiles:
-            mentor_id = profile["id"]
-            if mentor_id in self.excluded or mentor_id in self.offers:
+    def add(self, candidates: list[directory.Candidate]) -> None:
+        for candidate in candidates:
+            mentor_id = candidate.mentor_id
+            if mentor_id in self.excluded or mentor_id in self._candidates:
                 continue
-            offer = self._offer(profile)
-            self.offers[mentor_id] = offer
-            self.profiles[mentor_id] = profile
-            self._ranked[mentor_id] = (-self._score(offer), offer.active_mentees, mentor_id)
+            if self._frameworks.isdisjoint(candidate.frameworks) and self._goals.isdisjoint(candidate.goals):
+                continue  # shares neither a framework nor a goal with the mentee: not a suggestion
+            self._candidates[mentor_id] = candidate
+            score = self._score(self._offer(candidate))
+            self._ranked[mentor_id] = (-score, candidate.active_mentees, mentor_id)
 
-    def _offer(self, profile: dict) -> scoring.MentorOffer:
-        # The entry's profile is written with the entry (directory.sync), so it is as current as
-        # the entry's own attributes; reading only the profile halves what a page costs to parse.
-        zone = profile["timezone"]
+    def _offer(self, candidate: directory.Candidate, transition_story: str | None = None) -> scoring.MentorOffer:
+        zone = candidate.timezone
         offset = self._offsets.get(zone)
         if offset is None:
             offset = self._offsets[zone] = directory.current_offset_minutes(zone, self.moment)
         return scoring.MentorOffer(
-            mentor_id=profile["id"],
-            frameworks=tuple(profile["frameworks"]),
-            goals=tuple(profile["goals"]),
+            mentor_id=candidate.mentor_id,
+            frameworks=candidate.frameworks,
+            goals=candidate.goals,
             utc_offset_minutes=offset,
-            languages=tuple(profile["languages"]),
-            active_mentees=int(profile.get("active_mentees") or 0),
-            transition_story=profile.get("transition_story"),
+            languages=candidate.languages,
+            active_mentees=candidate.active_mentees,
+            transition_story=transition_story,  # only mentioned in reasons: read for the best alone
         )
 
     def __len__(self) -> int:
-        return len(self.offers)
+        return len(self._candidates)
 
     def _top(self, limit: int) -> list[tuple]:
         # The keys are scoring.sort_key's, so this is the order rank_mentors gives.
         return heapq.nsmallest(limit, self._ranked.values())
 
-    def best(self, limit: int) -> list[scoring.Scored]:
-        """The best `limit` candidates, best first, scored with their reasons."""
-        return [scoring.score_mentor(self.needs, self.offers[key[2]]) for key in self._top(limit)]
+    def best(self, limit: int) -> list[tuple[scoring.Scored, dict]]:
+        """The best `limit` candidates, best first, scored with their reasons, with their public
+        profiles (the only profiles decoded)."""
+        ranked = []
+        for key in self._top(limit):
+            candidate = self._candidates[key[2]]
+            profile = candidate.profile()
+            offer = self._offer(candidate, profile.get("transition_story"))
+            ranked.append((scoring.score_mentor(self.needs, offer), profile))
+        return ranked
 
     def cannot_improve(self, limit: int) -> bool:
         """True when `limit` candidates already have the best score any mentor could get and no
@@ -125,9 +136,9 @@ def _best_possible_score(needs: scoring.MenteeNeeds) -> int:
     return scoring.score_mentor(needs, ideal).score
 
 
-def _read_target(found: _Candidates, partition: str, offset_minutes: int, limit: int) -> None:
+def _read_target(found: _Candidates, partition: str, offset_minutes: int, limit: int) -> int:
     """The target framework's partition from the mentee's time zone: at most three Queries and
-    2 x CANDIDATES_PER_QUERY entries.
+    2 x CANDIDATES_PER_QUERY entries. Returns the number of Queries made.
 
     The first reads upwards from the zone. Unless it already holds `limit` unbeatable candidates,
     the second reads the next page of the same zone when the first never left it (a crowded zone's
@@ -138,27 +149,33 @@ def _read_target(found: _Candidates, partition: str, offset_minutes: int, limit:
     """
     floor = keys.directory_sort_floor(offset_minutes)
     page = CANDIDATES_PER_QUERY
-    above, above_key = directory.profiles_page(partition, at_or_after=floor, limit=page)
+    above, above_key = directory.candidates_page(partition, at_or_after=floor, limit=page)
     found.add(above)
     if found.cannot_improve(limit):
-        return
+        return 1
     if above_key is not None and above_key["sk"]["S"].startswith(floor):
-        more, _ = directory.profiles_page(partition, at_or_after=floor, limit=page, start_key=above_key)
+        more, _ = directory.candidates_page(partition, at_or_after=floor, limit=page, start_key=above_key)
         found.add(more)
-        return
-    below, below_key = directory.profiles_page(partition, before=floor, descending=True, limit=page)
+        return 2
+    below, below_key = directory.candidates_page(partition, before=floor, descending=True, limit=page)
     found.add(below)
     if above_key is None and below_key is not None and len(above) < page and not found.cannot_improve(limit):
-        wrapped, _ = directory.profiles_page(partition, before=below_key["sk"]["S"], limit=page - len(above))
+        wrapped, _ = directory.candidates_page(partition, before=below_key["sk"]["S"], limit=page - len(above))
         found.add(wrapped)
+        return 3
+    return 2
 
 
-def _read_around(found: _Candidates, partition: str, offset_minutes: int) -> None:
-    floor = keys.directory_sort_floor(offset_minutes)
-    later, _ = directory.profiles_page(partition, at_or_after=floor, limit=WIDENING_PER_SIDE)
-    earlier, _ = directory.profiles_page(partition, before=floor, descending=True, limit=WIDENING_PER_SIDE)
-    found.add(later)
-    found.add(earlier)
+def _widen(found: _Candidates) -> None:
+    """Every listed mentor, from the start of DIR#ALL: one Query of at most WIDENING_LIMIT entries.
+
+    Only needed when the target framework has fewer free mentors than asked for, which is a small
+    pool's situation: up to WIDENING_LIMIT listed mentors this reads them all and the ranking is
+    exact. In a bigger pool these are the westernmost mentors, not the nearest: a read around the
+    mentee's zone would take two Queries (zones wrap around), one more than the budget of 4 calls.
+    """
+    entries, _ = directory.candidates_page(keys.DIRECTORY_ALL, at_or_after=keys.DIRECTORY_SORT_START, limit=WIDENING_LIMIT)
+    found.add(entries)
 
 
 def excluded_mentors(mentee: UserItem, matches: list[MatchItem] | None = None) -> set[str]:
@@ -173,15 +190,13 @@ def rank_for(mentee: UserItem, limit: int, matches: list[MatchItem] | None = Non
     moment = clock.now()
     found = _Candidates(needs_of(mentee, moment), excluded_mentors(mentee, matches), moment)
     standard_offset = directory.standard_offset_minutes(mentee.timezone)
-    _read_target(found, keys.directory_framework(mentee.target_framework), standard_offset, limit)
-    # Widen to the mentee's other frameworks only when the target framework has too few mentors
-    # (two more Queries per framework: this is the one case over the budget of 4 calls).
-    for framework in mentee.frameworks or []:
-        if len(found) >= limit:
-            break
-        if framework != mentee.target_framework:
-            _read_around(found, keys.directory_framework(framework), standard_offset)
-    return [(scored, found.profiles[scored.mentor_id]) for scored in found.best(limit)]
+    queries = _read_target(found, keys.directory_framework(mentee.target_framework), standard_offset, limit)
+    if len(found) < limit and queries < DIRECTORY_QUERIES:
+        # Too few mentors know the target framework: the others compete on goals, time zone,
+        # language and the mentee's other frameworks, as scoring weighs them. (With pages of
+        # CANDIDATES_PER_QUERY >= MAX_SUGGESTIONS, too few means the target read took 2 Queries.)
+        _widen(found)
+    return found.best(limit)
 
 
 def suggest_mentors(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> dict:

@@ -10,11 +10,11 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..profiles import deleted_profile, public_profile
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
 from ..storage import users as user_store
 from ..storage.models import ThreadItem, ThreadMembership, UserItem
-from .profiles import deleted_profile, public_profile
 
 MAX_THREAD_ID_LENGTH = 64
 MAX_IDEMPOTENCY_KEY_LENGTH = 200

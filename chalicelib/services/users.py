@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from .. import auth, clock
 from ..errors import Conflict, InvalidInput, NotFound
+from ..profiles import own_profile, public_profile
 from ..storage import keys, paging, transactions
 from ..storage import matches as match_store
 from ..storage import threads as thread_store
 from ..storage import users as user_store
 from ..storage.models import DirectoryEntry, UserItem
-from .profiles import own_profile, public_profile
-
 
 
 def register(body) -> dict:
@@ -37,9 +36,8 @@ def register(body) -> dict:
         updated_at=now,
         **data,
     )
-    user_store.create_user(user, public_profile(user))
+    user_store.create_user(user)
     return {"user": own_profile(user), "token": token}
-
 
 
 def update_profile(user: UserItem, body) -> dict:
@@ -65,7 +63,7 @@ def update_profile(user: UserItem, body) -> dict:
         for field, value in changes.items():
             setattr(updated, field, value)
         updated.updated_at = clock.now_iso()
-        user_store.save_user(current, updated, public_profile(updated))
+        user_store.save_user(current, updated)
         return updated
 
     attempt.first = True

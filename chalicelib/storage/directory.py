@@ -1,19 +1,27 @@
 """The mentor directory: where discovery (GET /mentors, suggestions) finds mentors.
 
 A mentor has entries under DIR#ALL, DIR#FW#<framework> and DIR#GOAL#<goal> exactly while they are
-accepting and have a free slot. Entries are derived from the profile and written in the same
-transaction as every change to it, so the directory never disagrees with the mentors' load.
+accepting and have a free slot. An entry holds the mentor's public profile (and their goals, for
+GET /mentors' filter); the DIR#ALL and framework entries, which suggestions read, also hold a compact
+`card` of what scoring needs and the mentor's load (suggestions prefer the less busy of two equal
+mentors). So taking or freeing a slot
+sets one number on each of those, and puts or deletes entries only when it fills the last slot or
+frees it.
+Every change is written in the same transaction as the user item it follows (conditioned on that
+item's version), so the directory never disagrees with a mentor's profile, capacity or load.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pynamodb.transactions import TransactWrite
 
+from ..profiles import public_profile
 from . import db, keys
 from .models import DirectoryEntry, UserItem
 
@@ -68,45 +76,89 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
     return {(partition, sort_key) for partition in partitions(user)}
 
 
-def profiles_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,
-                  descending: bool = False, start_key: dict | None = None) -> tuple[list[dict], dict | None]:
-    """One Query of a directory partition: the entries with `sk >= at_or_after` or `sk < before`,
-    in key order (or reversed), at most `limit` of them, resuming after `start_key` when given.
+@dataclass(frozen=True)
+class Candidate:
+    """A directory entry as suggestions read it: what scoring needs, parsed from the entry's
+    `card`, its load, and the public profile still as JSON text (decoded only when suggested)."""
 
-    Returns the entries' public profiles, in read order, and the LastEvaluatedKey (None when the
-    partition has nothing more in that direction). Only `profile` is fetched: it carries everything
-    scoring needs, and the response to parse is half the size of the whole entries.
+    mentor_id: str
+    timezone: str
+    frameworks: tuple[str, ...]
+    goals: tuple[str, ...]
+    languages: tuple[str, ...]
+    active_mentees: int
+    profile_json: str
+
+    def profile(self) -> dict:
+        return json.loads(self.profile_json)
+
+
+def card(user: UserItem) -> str:
+    """`<id>|<time zone>|<frameworks>|<goals>|<languages>` (lists comma-separated): the fields
+    scoring reads, in a form much cheaper to parse than the profile (none of them can contain
+    `|` or `,`: ids, vocabulary ids, IANA zone names and ISO 639-1 codes)."""
+    return "|".join((user.id, user.timezone, ",".join(user.frameworks), ",".join(user.goals), ",".join(user.languages)))
+
+
+def _candidate(item: dict) -> Candidate:
+    profile_json = item["profile"]["S"]
+    load = int(item["active_mentees"]["N"]) if "active_mentees" in item else 0
+    if "card" in item:
+        mentor_id, zone, frameworks, goals, languages = item["card"]["S"].split("|")
+        return Candidate(mentor_id, zone, tuple(frameworks.split(",")), tuple(goals.split(",")),
+                         tuple(languages.split(",")) if languages else (), load, profile_json)
+    profile = json.loads(profile_json)  # an entry written before entries had a card
+    return Candidate(profile["id"], profile["timezone"], tuple(profile["frameworks"]), tuple(profile["goals"]),
+                     tuple(profile["languages"]), load, profile_json)
+
+
+def candidates_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,
+                    descending: bool = False, start_key: dict | None = None) -> tuple[list[Candidate], dict | None]:
+    """One Query of DIR#ALL or a framework partition: the entries with `sk >= at_or_after` or
+    `sk < before`, in key order (or reversed), at most `limit` of them, resuming after `start_key`.
+
+    Returns the candidates, in read order, and the LastEvaluatedKey (None when the partition has
+    nothing more in that direction). Only `card`, `active_mentees` and `profile` are fetched.
     """
     condition = DirectoryEntry.sk >= at_or_after if before is None else DirectoryEntry.sk < before
     page = db.table_connection().query(
         partition,
         range_key_condition=condition,
-        attributes_to_get=["profile"],
+        attributes_to_get=["card", "active_mentees", "profile"],
         scan_index_forward=not descending,
         limit=limit,
         exclusive_start_key=start_key,
     )
-    return [json.loads(item["profile"]["S"]) for item in page.get("Items", ())], page.get("LastEvaluatedKey")
+    return [_candidate(item) for item in page.get("Items", ())], page.get("LastEvaluatedKey")
 
 
-def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | None, public_profile: dict | None) -> None:
-    """Add to `transaction` the deletes and puts that take the directory from `before` to `after`."""
+def _carries_load(partition: str) -> bool:
+    return partition == keys.DIRECTORY_ALL or partition.startswith(keys.DIRECTORY_FRAMEWORK_PREFIX)
+
+
+def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | None) -> None:
+    """Add to `transaction` the writes that take the directory from `before` to `after`.
+
+    Deletes the entries that go and puts those that come; puts them all when the public profile
+    changed; and when only the load changed, sets it on the entries that carry it (a small update
+    each, conditioned on the entry being there).
+    """
     old, new = _entry_keys(before), _entry_keys(after)
     for pk, sk in sorted(old - new):
         transaction.delete(DirectoryEntry(pk, sk))
-    for pk, sk in sorted(new):
-        transaction.save(
-            DirectoryEntry(
-                pk,
-                sk,
-                mentor_id=after.id,
-                profile=public_profile,
-                frameworks=list(after.frameworks),
-                goals=list(after.goals),
-                languages=list(after.languages),
-                timezone=after.timezone,
-                active_mentees=int(after.active_mentees or 0),
-                capacity=int(after.capacity),
-                transition_story=after.transition_story,
-            )
-        )
+    if not new:
+        return
+    profile = public_profile(after)
+    load = int(after.active_mentees or 0)
+    kept = old & new if old and public_profile(before) == profile else set()
+    for pk, sk in sorted(new - kept):
+        transaction.save(DirectoryEntry(
+            pk, sk, mentor_id=after.id, profile=profile, goals=list(after.goals),
+            card=card(after) if _carries_load(pk) else None,
+            active_mentees=load if _carries_load(pk) else None,
+        ))
+    if kept and load != int(before.active_mentees or 0):
+        for pk, sk in sorted(kept):
+            if _carries_load(pk):
+                transaction.update(DirectoryEntry(pk, sk), actions=[DirectoryEntry.active_mentees.set(load)],
+                                   condition=DirectoryEntry.pk.exists())

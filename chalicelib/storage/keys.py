@@ -10,6 +10,7 @@ MATCH_PREFIX = "MATCH#"
 THREAD_PREFIX = "THREAD#"
 MESSAGE_PREFIX = "MSG#"
 DIRECTORY_ALL = "DIR#ALL"
+DIRECTORY_FRAMEWORK_PREFIX = "DIR#FW#"
 
 
 def user(user_id: str) -> str:
@@ -21,7 +22,7 @@ def email(address: str) -> str:
 
 
 def directory_framework(framework: str) -> str:
-    return f"DIR#FW#{framework}"
+    return f"{DIRECTORY_FRAMEWORK_PREFIX}{framework}"
 
 
 def directory_goal(goal: str) -> str:
@@ -36,6 +37,10 @@ def directory_sort(utc_offset_minutes: int, mentor_id: str) -> str:
 
 def directory_sort_floor(utc_offset_minutes: int) -> str:
     return f"{utc_offset_minutes + 1440:04d}#"
+
+
+# Below every directory sort key (offsets start at -12:00, "0720#").
+DIRECTORY_SORT_START = "0"
 
 
 def match(match_id: str) -> str:

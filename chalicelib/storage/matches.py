@@ -58,22 +58,31 @@ def copies(match: dict) -> list[MatchItem]:
     ]
 
 
-def open_match(*, mentee_before: UserItem, mentee_after: UserItem, mentor_before: UserItem,
-               mentor_after: UserItem, mentor_profile: dict, match: dict, thread_items: list) -> None:
+def _save_counters(tx, after: UserItem) -> None:
+    """Add to `tx` the update of a user's open-match counters to `after`'s, conditioned on the
+    version `after` was copied from (PynamoDB's VersionAttribute adds the condition and the bump)."""
+    tx.update(after, actions=[
+        UserItem.open_matches.set(int(after.open_matches or 0)),
+        UserItem.active_mentees.set(int(after.active_mentees or 0)),
+    ])
+
+
+def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after: UserItem, match: dict,
+               thread_items: list) -> None:
     """Create a match in one transaction whose conditions hold every invariant:
     the versions read (so capacity and the mentee's limit were checked on current data),
     and the pair lock (one open match per mentee and mentor)."""
 
     def build(tx):
-        tx.save(mentee_after)
-        tx.save(mentor_after)
+        _save_counters(tx, mentee_after)
+        _save_counters(tx, mentor_after)
         tx.save(PairLock(keys.pair(match["mentee_id"], match["mentor_id"]), keys.PAIR, match_id=match["match_id"]),
                 condition=PairLock.pk.does_not_exist())
         for item in copies(match):
             tx.save(item, condition=MatchItem.pk.does_not_exist())
         for item in thread_items:
             tx.save(item, condition=type(item).pk.does_not_exist())
-        directory.sync(tx, mentor_before, mentor_after, mentor_profile)
+        directory.sync(tx, mentor_before, mentor_after)
 
     try:
         transactions.write(build)
@@ -86,8 +95,7 @@ def open_match(*, mentee_before: UserItem, mentee_after: UserItem, mentor_before
 
 
 def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_id: str, reason: str | None,
-                  closing: bool, users_before: list[UserItem], users_after: list[UserItem],
-                  mentor_profile: dict | None) -> None:
+                  closing: bool, users_before: list[UserItem], users_after: list[UserItem]) -> None:
     """Move both copies from their current status to `new_status` (conditioned on it), and when
     the match closes: release the mentor's slot, the mentee's count, the pair lock and the thread."""
     from_status = match.status
@@ -105,7 +113,7 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
             tx.update(item, actions=actions, condition=MatchItem.status == from_status)
         if closing:
             for after in users_after:
-                tx.save(after)
+                _save_counters(tx, after)
             tx.delete(PairLock(keys.pair(match.mentee_id, match.mentor_id), keys.PAIR))
             tx.update(
                 ThreadItem(keys.thread(match.thread_id), keys.THREAD),
@@ -115,7 +123,7 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
             mentor_before = next((u for u in users_before if u.role == "mentor"), None)
             mentor_after = next((u for u in users_after if u.role == "mentor"), None)
             if mentor_before is not None:
-                directory.sync(tx, mentor_before, mentor_after, mentor_profile)
+                directory.sync(tx, mentor_before, mentor_after)
 
     try:
         transactions.write(build)

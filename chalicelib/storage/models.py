@@ -100,19 +100,16 @@ class EmailClaim(TableItem, discriminator="email"):
 class DirectoryEntry(TableItem, discriminator="directory"):
     """pk=DIR#ALL | DIR#FW#<framework> | DIR#GOAL#<goal>, sk=<tz key>#<mentor id>.
 
-    Present only while the mentor is accepting and has a free slot; written in the same
-    transaction as the mentor's profile or load changes, so discovery never shows a full mentor.
+    Present only while the mentor is accepting and has a free slot: written in the same transaction
+    as every change to the mentor's profile or load, so discovery never shows a full mentor.
     """
 
     mentor_id = UnicodeAttribute()
-    profile = JSONAttribute()  # the public profile, so a listing needs no second read
-    frameworks = ListAttribute(of=UnicodeAttribute)
-    goals = ListAttribute(of=UnicodeAttribute)
-    languages = ListAttribute(of=UnicodeAttribute)
-    timezone = UnicodeAttribute()
-    active_mentees = NumberAttribute()
-    capacity = NumberAttribute()
-    transition_story = UnicodeAttribute(null=True)
+    profile = JSONAttribute()  # the public profile: all a listing reads
+    goals = ListAttribute(of=UnicodeAttribute)  # for GET /mentors?framework=&goal= (a filter)
+    # On DIR#ALL and DIR#FW# entries only, which suggestions read (see directory.card):
+    card = UnicodeAttribute(null=True)  # what scoring needs, cheap to parse
+    active_mentees = NumberAttribute(null=True)  # the tie-break between equal mentors
 
 
 class MatchItem(TableItem, discriminator="match"):

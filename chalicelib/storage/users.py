@@ -28,6 +28,17 @@ def find_user_with_matches(user_id: str) -> tuple[UserItem | None, list[MatchIte
     return user, matches
 
 
+def find_user_with_match(user_id: str, match_id: str) -> tuple[UserItem | None, MatchItem | None]:
+    """The user and their copy of a match in one BatchGetItem (either may be missing)."""
+    user = match = None
+    for item in TableItem.batch_get([(keys.user(user_id), keys.PROFILE), (keys.user(user_id), keys.match(match_id))]):
+        if isinstance(item, UserItem):
+            user = item
+        elif isinstance(item, MatchItem):
+            match = item
+    return user, match
+
+
 def find_users(user_ids: list[str]) -> dict[str, UserItem]:
     """Users by id in one BatchGetItem (per 100 ids); missing ids are simply absent."""
     unique = list(dict.fromkeys(user_ids))
@@ -46,13 +57,13 @@ def _email_claim(user: UserItem) -> EmailClaim:
     return EmailClaim(keys.email(user.email), keys.EMAIL, user_id=user.id)
 
 
-def create_user(user: UserItem, public_profile: dict) -> None:
+def create_user(user: UserItem) -> None:
     """Store a new user; one account per email, decided by the database (409 on a duplicate)."""
 
     def build(tx):
         tx.save(user, condition=UserItem.pk.does_not_exist())
         tx.save(_email_claim(user), condition=EmailClaim.pk.does_not_exist())
-        directory.sync(tx, None, user, public_profile)
+        directory.sync(tx, None, user)
 
     def attempt():
         try:
@@ -65,7 +76,7 @@ def create_user(user: UserItem, public_profile: dict) -> None:
     transactions.run_with_retries(attempt)
 
 
-def save_user(before: UserItem, after: UserItem, public_profile: dict) -> None:
+def save_user(before: UserItem, after: UserItem) -> None:
     """Save a changed user (conditioned on the version read) with its email claim and directory.
 
     Raises transactions.Retry when the user changed since it was read.
@@ -77,7 +88,7 @@ def save_user(before: UserItem, after: UserItem, public_profile: dict) -> None:
         if email_changed:
             tx.save(_email_claim(after), condition=EmailClaim.pk.does_not_exist())
             tx.delete(_email_claim(before))
-        directory.sync(tx, before, after, public_profile)
+        directory.sync(tx, before, after)
 
     try:
         transactions.write(build)
@@ -95,7 +106,7 @@ def delete_user(user: UserItem) -> None:
     def build(tx):
         tx.delete(user)
         tx.delete(_email_claim(user))
-        directory.sync(tx, user, None, None)
+        directory.sync(tx, user, None)
 
     try:
         transactions.write(build)

@@ -47,11 +47,13 @@ def test_suggestions_read_across_the_date_line_within_four_calls(api, calls, mon
 def test_a_crowded_zone_is_read_further_within_four_calls(api, calls, monkeypatch):
     # Pages of 2: the first page never leaves Berlin, so the second is Berlin's next page.
     monkeypatch.setattr(matching, "CANDIDATES_PER_QUERY", 2)
-    berlin = {register_mentor(api, timezone="Europe/Berlin").id for _ in range(4)}
-    register_mentor(api, timezone="Europe/London")
+    berlin = [register_mentor(api, timezone="Europe/Berlin").id for _ in range(4)]
+    london = register_mentor(api, timezone="Europe/London").id
     mentee = register_mentee(api, timezone="Europe/Berlin", frameworks=[])
     calls.reset()
-    response = api.get("/matches/suggestions", token=mentee.token)
+    response = api.get("/matches/suggestions?limit=4", token=mentee.token)
     assert response.status_code == 200, response.json
     assert calls.count <= 4, calls.operations
-    assert {s["mentor"]["id"] for s in response.json["suggestions"]} == berlin
+    assert calls.by_operation() == {"Query": 3}  # own items, Berlin's first page, Berlin's next page
+    assert sorted(s["mentor"]["id"] for s in response.json["suggestions"]) == sorted(berlin)
+    assert london not in {s["mentor"]["id"] for s in response.json["suggestions"]}

@@ -17,11 +17,21 @@ def test_target_framework_ranks_first_with_reasons(api):
     torch_far = register_mentor(api, frameworks=["pytorch"], goals=["ml-systems"], timezone="Asia/Tokyo", languages=["ja"])
     mentee = register_mentee(api, target_framework="pytorch", frameworks=[], goals=["internal-transfer", "interview-prep"])
     result = suggestions(api, mentee)
-    assert [s["mentor"]["id"] for s in result] == [torch_far.id]  # jax is not in the target's pool
+    # The target framework outweighs everything the JAX mentor shares (both goals, the time zone).
+    assert [s["mentor"]["id"] for s in result] == [torch_far.id, jax.id]
     assert result[0]["reasons"][0] == "Both focus on PyTorch"
-    assert 0 <= result[0]["score"] <= 100
+    assert result[0]["score"] > result[1]["score"]
+    assert "Helps with Internal transfer and Interview prep" in result[1]["reasons"]
+    assert 0 <= result[1]["score"] < 51 <= result[0]["score"] <= 100
     assert "email" not in result[0]["mentor"]
-    assert jax.id not in [s["mentor"]["id"] for s in result]
+
+
+def test_a_mentor_sharing_neither_a_framework_nor_a_goal_is_not_suggested(api):
+    register_mentor(api, frameworks=["jax"], goals=["kaggle"], timezone="Europe/Berlin", languages=["en"])
+    sharing_a_goal = register_mentor(api, frameworks=["jax"], goals=["interview-prep"], timezone="Asia/Tokyo")
+    mentee = register_mentee(api, target_framework="pytorch", frameworks=["tensorflow"], goals=["interview-prep"],
+                             timezone="Europe/Berlin", languages=["en"])
+    assert [s["mentor"]["id"] for s in suggestions(api, mentee)] == [sharing_a_goal.id]
 
 
 def test_shared_goals_then_time_zone_order_the_mentors(api):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..storage.models import UserItem
+from typing import TYPE_CHECKING
 
-_MENTEE_FIELDS = ("target_framework", "frameworks", "goals", "motivation", "backend_years", "current_stack")
-_MENTOR_FIELDS = ("frameworks", "goals", "capacity", "accepting", "years_in_ml", "transition_story", "active_mentees")
+if TYPE_CHECKING:
+    from .storage.models import UserItem
 
 
 def _number(value):
@@ -13,7 +13,9 @@ def _number(value):
 
 
 def public_profile(user: UserItem) -> dict:
-    """The profile as anyone allowed to see it sees it: no email, no token, no keys."""
+    """The profile as anyone allowed to see it sees it: no email, no token, no keys, and no
+    counters (a mentor's load is theirs to see; the directory keeps a copy of this profile, so
+    taking or freeing a slot leaves it as it is)."""
     profile = {
         "id": user.id,
         "role": user.role,
@@ -39,23 +41,21 @@ def public_profile(user: UserItem) -> dict:
             accepting=bool(user.accepting),
             years_in_ml=_number(user.years_in_ml),
             transition_story=user.transition_story,
-            active_mentees=_number(user.active_mentees or 0),
         )
     return profile
 
 
 def own_profile(user: UserItem) -> dict:
-    """The profile its owner sees: the public one plus email and timestamps."""
+    """The profile its owner sees: the public one plus email, timestamps and their counters."""
     profile = public_profile(user)
     profile.update(email=user.email, created_at=user.created_at, updated_at=user.updated_at)
     if user.role == "mentee":
         profile["open_matches"] = _number(user.open_matches or 0)
+    else:
+        profile["active_mentees"] = _number(user.active_mentees or 0)
     return profile
 
 
 def deleted_profile(user_id: str) -> dict:
     """Stands in for a user who deleted their account, wherever their messages remain."""
     return {"id": user_id, "role": None, "name": "Deleted user", "deleted": True}
-
-
-ROLE_FIELDS = {"mentee": _MENTEE_FIELDS, "mentor": _MENTOR_FIELDS}
