@@ -92,13 +92,15 @@ class Call:
     seconds: float  # before-call to after-call: signing, sending, waiting, parsing
     wire_seconds: float  # before-send to before-parse: the HTTP round trip alone
     items: int
+    build_seconds: float = 0.0  # provide-client-params to before-call: botocore building the request
 
 
 @dataclass
 class DynamoMeter:
     """Every DynamoDB call the app's botocore client makes: operation, time from `before-call`
-    to `after-call` (of which the HTTP round trip, `before-send` to `before-parse`) and the items
-    it read. One call at a time per thread."""
+    to `after-call` (of which the HTTP round trip, `before-send` to `before-parse`), the time
+    botocore took before that to build the request (serialising the parameters, resolving the
+    endpoint) and the items it read. One call at a time per thread."""
 
     calls: list[Call] = field(default_factory=list)
     _marks: dict = field(default_factory=dict)
@@ -107,6 +109,7 @@ class DynamoMeter:
         from chalicelib.storage import db
 
         events = db.connection().client.meta.events
+        events.register("provide-client-params.dynamodb", self._mark("build"))
         events.register("before-call.dynamodb", self._mark("call"))
         events.register("before-send.dynamodb", self._mark("send"))
         events.register("before-parse.dynamodb", self._mark("parse"))
@@ -123,9 +126,10 @@ class DynamoMeter:
         now = time.perf_counter()
         thread = threading.get_ident()
         called = self._marks.pop((thread, "call"), now)
+        built = self._marks.pop((thread, "build"), called)
         sent = self._marks.pop((thread, "send"), now)
         received = self._marks.pop((thread, "parse"), sent)
-        self.calls.append(Call(model.name, now - called, received - sent, items_in(parsed or {})))
+        self.calls.append(Call(model.name, now - called, received - sent, items_in(parsed or {}), called - built))
 
     def reset(self) -> None:
         self.calls.clear()
@@ -150,6 +154,10 @@ class DynamoMeter:
     @property
     def wire_seconds(self) -> float:
         return sum(call.wire_seconds for call in self.calls)
+
+    @property
+    def build_seconds(self) -> float:
+        return sum(call.build_seconds for call in self.calls)
 
 
 # --- the app in-process ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ import heapq
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.vocabulary import FRAMEWORK_LABELS, GOAL_LABELS
 
@@ -188,8 +189,10 @@ class MenteeNeeds:
     languages: tuple[str, ...]  # ISO 639-1 codes
 
 
-@dataclass(frozen=True)
-class MentorOffer:
+class MentorOffer(NamedTuple):
+    """What a mentor offers (a named tuple: ranking builds one per candidate, and it is the
+    cheapest immutable value to build)."""
+
     mentor_id: str
     frameworks: tuple[str, ...]
     goals: tuple[str, ...]

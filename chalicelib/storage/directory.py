@@ -14,10 +14,9 @@ item's version), so the directory never disagrees with a mentor's profile, capac
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pynamodb.transactions import TransactWrite
 
@@ -76,8 +75,7 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
     return {(partition, sort_key) for partition in partitions(user)}
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A directory entry as suggestions read it: what scoring needs, parsed from the entry's
     `card`, its load, and the public profile still as JSON text (decoded only when suggested)."""
 

@@ -103,7 +103,7 @@ def _offer(mentor_id="m1", **overrides) -> MentorOffer:
         utc_offset_minutes=60,
         languages=(),
     )
-    return replace(base, **overrides)
+    return base._replace(**overrides)
 
 
 # --- Weights ------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_score_is_always_an_int_between_0_and_100(needs, offer):
 @given(mentee_needs(), mentor_offers(), st.data())
 def test_adding_a_goal_the_mentee_has_never_lowers_the_score(needs, offer, data):
     goal = data.draw(st.sampled_from(needs.goals))
-    more = replace(offer, goals=tuple(dict.fromkeys((*offer.goals, goal))))
+    more = offer._replace(goals=tuple(dict.fromkeys((*offer.goals, goal))))
     assert score_mentor(needs, more).score >= score_mentor(needs, offer).score
 
 
@@ -158,7 +158,7 @@ def test_adding_a_goal_the_mentee_has_never_lowers_the_score(needs, offer, data)
 @given(mentee_needs(), mentor_offers(), st.data())
 def test_adding_a_shared_language_never_lowers_the_score(needs, offer, data):
     language = data.draw(st.sampled_from(needs.languages))
-    more = replace(offer, languages=tuple(dict.fromkeys((*offer.languages, language))))
+    more = offer._replace(languages=tuple(dict.fromkeys((*offer.languages, language))))
     assert score_mentor(needs, more).score >= score_mentor(needs, offer).score
 
 
@@ -166,7 +166,7 @@ def test_adding_a_shared_language_never_lowers_the_score(needs, offer, data):
 @given(mentee_needs(), mentor_offers(), st.data())
 def test_adding_a_framework_the_mentee_wants_never_lowers_the_score(needs, offer, data):
     framework = data.draw(st.sampled_from((needs.target_framework, *needs.frameworks)))
-    more = replace(offer, frameworks=tuple(dict.fromkeys((*offer.frameworks, framework))))
+    more = offer._replace(frameworks=tuple(dict.fromkeys((*offer.frameworks, framework))))
     assert score_mentor(needs, more).score >= score_mentor(needs, offer).score
 
 
@@ -174,8 +174,8 @@ def test_adding_a_framework_the_mentee_wants_never_lowers_the_score(needs, offer
 @given(mentee_needs(), mentor_offers(mentor_id="with"), mentor_offers(mentor_id="without"))
 def test_a_mentor_with_the_target_framework_outranks_any_mentor_without_it(needs, a, b):
     target = needs.target_framework
-    with_target = replace(a, frameworks=tuple(dict.fromkeys((*a.frameworks, target))))
-    without_target = replace(b, frameworks=tuple(f for f in b.frameworks if f != target))
+    with_target = a._replace(frameworks=tuple(dict.fromkeys((*a.frameworks, target))))
+    without_target = b._replace(frameworks=tuple(f for f in b.frameworks if f != target))
 
     assert score_mentor(needs, with_target).score > score_mentor(needs, without_target).score
     ranked = rank_mentors(needs, [without_target, with_target])
@@ -418,7 +418,7 @@ def test_transition_story_matching_the_mentees_goal_is_mentioned_without_points(
 ):
     needs = _needs(goals=(goal,), utc_offset_minutes=0)
     plain = _offer(utc_offset_minutes=720)
-    with_story = replace(plain, transition_story=story)
+    with_story = plain._replace(transition_story=story)
     assert score_mentor(needs, with_story).reasons == (reason,)
     assert score_mentor(needs, with_story).score == score_mentor(needs, plain).score == 0
 
