@@ -5,8 +5,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ..http import caller, created, json_body, limit_param, query_param
-from ..services import users
 from ..profiles import own_profile
+from ..services import users
 
 blueprint = Blueprint(__name__)
 
