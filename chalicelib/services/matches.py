@@ -123,10 +123,16 @@ def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | N
     return {"matches": [match_document(m) for m in page.items], "next_cursor": paging.encode_cursor(page.next_key)}
 
 
-def change_match(user: UserItem, match_id: str, action: str, body, match: MatchItem | None = None) -> dict:
+# `change_match` without a match read by the caller: it reads the match and both participants.
+NOT_READ = object()
+
+
+def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_READ) -> dict:
     """Accept, decline, cancel or end a match; any other transition is a 409.
 
-    `match` is the caller's copy when it was read with their token (None: read it here).
+    `match` is the caller's copy (or None: there is none) when it was read in the same call as
+    `user` (the token check), so both are current: the first attempt decides on them, without
+    reading either again. A retry reads everything afresh.
     """
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
@@ -135,10 +141,11 @@ def change_match(user: UserItem, match_id: str, action: str, body, match: MatchI
     closing = to_status != "active"
 
     def attempt():
-        # The first attempt decides on what the request already read; a retry reads afresh.
-        first = attempt.number == 0
+        fresh_reads = attempt.number == 0 and match is not NOT_READ
         attempt.number += 1
-        current = match if first and match is not None else _find_or_404(user, match_id)
+        current = match if fresh_reads else _find_or_404(user, match_id)
+        if current is None:
+            raise NotFound("match: not found")
         if role is not None and user.role != role:
             raise Conflict(f"status: only the {role} can {action} a match")
         if current.status != from_status:
@@ -147,7 +154,7 @@ def change_match(user: UserItem, match_id: str, action: str, body, match: MatchI
         users_after: list[UserItem] = []
         if closing:
             participants = (current.mentee_id, current.mentor_id)
-            known = {user.id: user} if first else {}
+            known = {user.id: user} if fresh_reads else {}
             fresh = {**known, **user_store.find_users([p for p in participants if p not in known])}
             for participant_id in participants:
                 participant = fresh.get(participant_id)

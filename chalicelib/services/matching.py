@@ -174,7 +174,7 @@ def _widen(found: _Candidates) -> None:
     exact. In a bigger pool these are the westernmost mentors, not the nearest: a read around the
     mentee's zone would take two Queries (zones wrap around), one more than the budget of 4 calls.
     """
-    entries, _ = directory.candidates_page(keys.DIRECTORY_ALL, at_or_after=keys.DIRECTORY_SORT_START, limit=WIDENING_LIMIT)
+    entries, _ = directory.candidates_page(keys.DIRECTORY_ALL, limit=WIDENING_LIMIT)
     found.add(entries)
 
 

@@ -98,13 +98,16 @@ def card(user: UserItem) -> str:
     return "|".join((user.id, user.timezone, ",".join(user.frameworks), ",".join(user.goals), ",".join(user.languages)))
 
 
+def _split(listed: str) -> tuple[str, ...]:
+    return tuple(listed.split(",")) if listed else ()
+
+
 def _candidate(item: dict) -> Candidate:
     profile_json = item["profile"]["S"]
     load = int(item["active_mentees"]["N"]) if "active_mentees" in item else 0
     if "card" in item:
         mentor_id, zone, frameworks, goals, languages = item["card"]["S"].split("|")
-        return Candidate(mentor_id, zone, tuple(frameworks.split(",")), tuple(goals.split(",")),
-                         tuple(languages.split(",")) if languages else (), load, profile_json)
+        return Candidate(mentor_id, zone, _split(frameworks), _split(goals), _split(languages), load, profile_json)
     profile = json.loads(profile_json)  # an entry written before entries had a card
     return Candidate(profile["id"], profile["timezone"], tuple(profile["frameworks"]), tuple(profile["goals"]),
                      tuple(profile["languages"]), load, profile_json)
@@ -113,12 +116,16 @@ def _candidate(item: dict) -> Candidate:
 def candidates_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,
                     descending: bool = False, start_key: dict | None = None) -> tuple[list[Candidate], dict | None]:
     """One Query of DIR#ALL or a framework partition: the entries with `sk >= at_or_after` or
-    `sk < before`, in key order (or reversed), at most `limit` of them, resuming after `start_key`.
+    `sk < before` (all of them when neither is given), in key order (or reversed), at most `limit`
+    of them, resuming after `start_key`.
 
     Returns the candidates, in read order, and the LastEvaluatedKey (None when the partition has
     nothing more in that direction). Only `card`, `active_mentees` and `profile` are fetched.
     """
-    condition = DirectoryEntry.sk >= at_or_after if before is None else DirectoryEntry.sk < before
+    if before is not None:
+        condition = DirectoryEntry.sk < before
+    else:
+        condition = DirectoryEntry.sk >= at_or_after if at_or_after is not None else None
     page = db.table_connection().query(
         partition,
         range_key_condition=condition,
@@ -149,11 +156,13 @@ def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | 
     profile = public_profile(after)
     load = int(after.active_mentees or 0)
     kept = old & new if old and public_profile(before) == profile else set()
+    summary = card(after)
     for pk, sk in sorted(new - kept):
+        carries_load = _carries_load(pk)
         transaction.save(DirectoryEntry(
             pk, sk, mentor_id=after.id, profile=profile, goals=list(after.goals),
-            card=card(after) if _carries_load(pk) else None,
-            active_mentees=load if _carries_load(pk) else None,
+            card=summary if carries_load else None,
+            active_mentees=load if carries_load else None,
         ))
     if kept and load != int(before.active_mentees or 0):
         for pk, sk in sorted(kept):

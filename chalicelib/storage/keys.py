@@ -39,10 +39,6 @@ def directory_sort_floor(utc_offset_minutes: int) -> str:
     return f"{utc_offset_minutes + 1440:04d}#"
 
 
-# Below every directory sort key (offsets start at -12:00, "0720#").
-DIRECTORY_SORT_START = "0"
-
-
 def match(match_id: str) -> str:
     return f"{MATCH_PREFIX}{match_id}"
 

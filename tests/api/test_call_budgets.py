@@ -57,3 +57,11 @@ def test_a_crowded_zone_is_read_further_within_four_calls(api, calls, monkeypatc
     assert calls.by_operation() == {"Query": 3}  # own items, Berlin's first page, Berlin's next page
     assert sorted(s["mentor"]["id"] for s in response.json["suggestions"]) == sorted(berlin)
     assert london not in {s["mentor"]["id"] for s in response.json["suggestions"]}
+
+
+def test_a_transition_of_an_unknown_match_is_a_404_after_one_call(api, calls):
+    mentor = register_mentor(api)
+    calls.reset()
+    response = api.post("/matches/01ARZ3NDEKTSV4RRFFQ69G5FAV/decline", {}, token=mentor.token)
+    assert response.status_code == 404, response.json
+    assert calls.operations == ["BatchGetItem"]
