@@ -57,7 +57,10 @@ def offer_of(mentor: UserItem, moment=None) -> scoring.MentorOffer:
 class _Candidates:
     """The mentors read so far, each with its score; reasons are only worked out for the mentors
     finally suggested. Skipped: the excluded, and those who share neither a framework nor a goal
-    with the mentee (they can only turn up when the read widens beyond the target framework)."""
+    with the mentee (they can only turn up when the read widens beyond the target framework).
+
+    A score depends only on what a card says past the mentor id (and the moment), which many
+    mentors share: each distinct text is parsed and scored once per request."""
 
     def __init__(self, needs: scoring.MenteeNeeds, excluded: set[str], moment):
         self.needs = needs
@@ -66,34 +69,46 @@ class _Candidates:
         self._score = scoring.score_only(needs)
         self._ranked: dict[str, tuple] = {}  # mentor id -> (-score, active mentees, mentor id)
         self._candidates: dict[str, directory.Candidate] = {}
+        self._scores: dict[str, int | None] = {}  # traits -> score (None: shares nothing)
         self._frameworks = {needs.target_framework, *needs.frameworks}
         self._goals = set(needs.goals)
         self._offsets: dict[str, int] = {}
         self._best_possible: int | None = None
 
     def add(self, candidates: list[directory.Candidate]) -> None:
+        scores = self._scores
         for candidate in candidates:
             mentor_id = candidate.mentor_id
             if mentor_id in self.excluded or mentor_id in self._candidates:
                 continue
-            if self._frameworks.isdisjoint(candidate.frameworks) and self._goals.isdisjoint(candidate.goals):
-                continue  # shares neither a framework nor a goal with the mentee: not a suggestion
+            traits = candidate.traits
+            if traits in scores:
+                score = scores[traits]
+            else:
+                score = scores[traits] = self._score_of(mentor_id, directory.parse_traits(traits))
+            if score is None:
+                continue
             self._candidates[mentor_id] = candidate
-            score = self._score(self._offer(candidate))
             self._ranked[mentor_id] = (-score, candidate.active_mentees, mentor_id)
 
-    def _offer(self, candidate: directory.Candidate, transition_story: str | None = None) -> scoring.MentorOffer:
-        zone = candidate.timezone
+    def _score_of(self, mentor_id: str, traits: directory.Traits) -> int | None:
+        if self._frameworks.isdisjoint(traits.frameworks) and self._goals.isdisjoint(traits.goals):
+            return None  # shares neither a framework nor a goal with the mentee: not a suggestion
+        return self._score(self._offer(mentor_id, traits, 0))
+
+    def _offer(self, mentor_id: str, traits: directory.Traits, active_mentees: int,
+               transition_story: str | None = None) -> scoring.MentorOffer:
+        zone = traits.timezone
         offset = self._offsets.get(zone)
         if offset is None:
             offset = self._offsets[zone] = directory.current_offset_minutes(zone, self.moment)
         return scoring.MentorOffer(
-            mentor_id=candidate.mentor_id,
-            frameworks=candidate.frameworks,
-            goals=candidate.goals,
+            mentor_id=mentor_id,
+            frameworks=traits.frameworks,
+            goals=traits.goals,
             utc_offset_minutes=offset,
-            languages=candidate.languages,
-            active_mentees=candidate.active_mentees,
+            languages=traits.languages,
+            active_mentees=active_mentees,
             transition_story=transition_story,  # only mentioned in reasons: read for the best alone
         )
 
@@ -111,7 +126,8 @@ class _Candidates:
         for key in self._top(limit):
             candidate = self._candidates[key[2]]
             profile = candidate.profile()
-            offer = self._offer(candidate, profile.get("transition_story"))
+            offer = self._offer(candidate.mentor_id, directory.parse_traits(candidate.traits),
+                                candidate.active_mentees, profile.get("transition_story"))
             ranked.append((scoring.score_mentor(self.needs, offer), profile))
         return ranked
 

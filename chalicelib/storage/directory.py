@@ -75,15 +75,22 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
     return {(partition, sort_key) for partition in partitions(user)}
 
 
-class Candidate(NamedTuple):
-    """A directory entry as suggestions read it: what scoring needs, parsed from the entry's
-    `card`, its load, and the public profile still as JSON text (decoded only when suggested)."""
+class Traits(NamedTuple):
+    """What scoring reads of a mentor, as a card spells it."""
 
-    mentor_id: str
     timezone: str
     frameworks: tuple[str, ...]
     goals: tuple[str, ...]
     languages: tuple[str, ...]
+
+
+class Candidate(NamedTuple):
+    """A directory entry as suggestions read it: the mentor, what scoring reads (the card past the
+    id, still as text: many mentors share it, so it is parsed and scored once per distinct text),
+    their load, and the public profile as JSON text (decoded only when suggested)."""
+
+    mentor_id: str
+    traits: str
     active_mentees: int
     profile_json: str
 
@@ -102,15 +109,22 @@ def _split(listed: str) -> tuple[str, ...]:
     return tuple(listed.split(",")) if listed else ()
 
 
+def parse_traits(traits: str) -> Traits:
+    """A card's text past the mentor id, parsed (see `card`)."""
+    zone, frameworks, goals, languages = traits.split("|")
+    return Traits(zone, _split(frameworks), _split(goals), _split(languages))
+
+
 def _candidate(item: dict) -> Candidate:
     profile_json = item["profile"]["S"]
     load = int(item["active_mentees"]["N"]) if "active_mentees" in item else 0
     if "card" in item:
-        mentor_id, zone, frameworks, goals, languages = item["card"]["S"].split("|")
-        return Candidate(mentor_id, zone, _split(frameworks), _split(goals), _split(languages), load, profile_json)
+        mentor_id, traits = item["card"]["S"].split("|", 1)
+        return Candidate(mentor_id, traits, load, profile_json)
     profile = json.loads(profile_json)  # an entry written before entries had a card
-    return Candidate(profile["id"], profile["timezone"], tuple(profile["frameworks"]), tuple(profile["goals"]),
-                     tuple(profile["languages"]), load, profile_json)
+    traits = "|".join((profile["timezone"], ",".join(profile["frameworks"]), ",".join(profile["goals"]),
+                       ",".join(profile["languages"])))
+    return Candidate(profile["id"], traits, load, profile_json)
 
 
 def candidates_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chalicelib.storage import db
 from tests.factories import register_mentee, register_mentor
 
 
@@ -60,6 +61,24 @@ def test_ties_go_to_the_mentor_with_fewer_mentees(api):
     ranked = suggestions(api, mentee)
     assert [s["mentor"]["id"] for s in ranked] == [free.id, busy.id]
     assert ranked[0]["score"] == ranked[1]["score"]
+
+
+def test_entries_written_before_entries_had_a_card_rank_the_same(api):
+    near = register_mentor(api, frameworks=["pytorch"], goals=["kaggle"], timezone="Europe/Berlin")
+    far = register_mentor(api, frameworks=["pytorch", "jax"], goals=["kaggle"], timezone="Asia/Tokyo")
+    mentee = register_mentee(api, target_framework="pytorch", frameworks=["jax"], goals=["kaggle"],
+                             timezone="Europe/Paris")
+    before = suggestions(api, mentee)
+    client, table = db.connection().client, db.settings().table_name
+    for partition in ("DIR#ALL", "DIR#FW#pytorch", "DIR#FW#jax"):
+        entries = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                               ExpressionAttributeValues={":pk": {"S": partition}})["Items"]
+        for entry in entries:
+            client.update_item(TableName=table, Key={"pk": entry["pk"], "sk": entry["sk"]},
+                               UpdateExpression="REMOVE card, active_mentees")
+    after = suggestions(api, mentee)
+    assert [s["mentor"]["id"] for s in before] == [near.id, far.id]
+    assert after == before
 
 
 def test_excludes_full_and_not_accepting_mentors_and_current_partners(api):
