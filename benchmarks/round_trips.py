@@ -282,7 +282,7 @@ CASES: tuple[Case, ...] = (
     Case("POST /users (mentor)", ("POST", "/users"), 1, _register_mentor, "with directory entries"),
     Case("GET /users/me", ("GET", "/users/me"), 2, _own_profile, "incl. the token check"),
     Case("PATCH /users/me", ("PATCH", "/users/me"), 2, _patch_profile, repeatable=True),
-    Case("DELETE /users/me", ("DELETE", "/users/me"), 6, _delete_account, "no matches; more per match"),
+    Case("DELETE /users/me", ("DELETE", "/users/me"), 3, _delete_account, "no matches; more per match"),
     Case("GET /users/me/export", ("GET", "/users/me/export"), 4, _export, "one thread; +1 per thread"),
     Case("GET /users/{id} (a mentor)", ("GET", "/users/{user_id}"), 2, _public_mentor),
     Case("GET /users/{id} (own mentee)", ("GET", "/users/{user_id}"), 3, _public_mentee),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from ..http import caller, created, json_body, limit_param, query_param
+from ..http import caller, caller_with_matches, created, json_body, limit_param, query_param
 from ..profiles import own_profile
 from ..services import users
 
@@ -37,7 +37,7 @@ def patch_me():
 
 @blueprint.route("/users/me", methods=["DELETE"])
 def delete_me():
-    users.delete_account(caller(blueprint.current_request))
+    users.delete_account(*caller_with_matches(blueprint.current_request))
     return Response(body="", status_code=204)
 
 

@@ -9,7 +9,7 @@ from ..storage import keys, paging, transactions
 from ..storage import matches as match_store
 from ..storage import threads as thread_store
 from ..storage import users as user_store
-from ..storage.models import DirectoryEntry, UserItem
+from ..storage.models import DirectoryEntry, MatchItem, UserItem
 
 
 def register(body) -> dict:
@@ -119,30 +119,50 @@ def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: st
     }
 
 
-def delete_account(user: UserItem) -> None:
+def delete_account(user: UserItem, matches: list[MatchItem]) -> None:
     """End the user's open matches (freeing the slots), then delete profile, email claim, token
-    and index entries. Messages stay in their threads, shown to the other side as a deleted user."""
+    and index entries. Messages stay in their threads, shown to the other side as a deleted user.
+
+    `matches` are the user's match copies, read with `user` (the token check): the first attempt
+    decides on them. The profile's deletion is conditioned on the version read with the copies, so
+    a match opened or a profile changed meanwhile makes the next attempt read both afresh.
+    """
+
+    def attempt() -> list[MatchItem]:
+        first = attempt.number == 0
+        attempt.number += 1
+        current, copies = (user, matches) if first else user_store.find_user_with_matches(user.id)
+        # Closing changes the user's counters, so its version: read again, with any match opened
+        # meanwhile, until a read finds none open.
+        while current is not None and _close_open_matches(current, copies):
+            current, copies = user_store.find_user_with_matches(user.id)
+        if current is not None:  # else deleted meanwhile by another request
+            user_store.delete_user(current)
+        return copies
+
+    attempt.number = 0
+    copies = transactions.run_with_retries(attempt)
+    user_store.delete_index_entries(user.id, copies)
+
+
+def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:
+    """End, cancel or decline each open match of `user`; True when any was open."""
     from . import matches  # matches builds on users; imported here to keep the layers acyclic
 
-    for match in match_store.all_matches(user.id):
+    closed = False
+    for match in copies:
         if match.status == "active":
             action = "end"
         elif match.status == "pending":
             action = "cancel" if user.role == "mentee" else "decline"
         else:
             continue
+        closed = True
         try:
             matches.change_match(user, match.match_id, action, {"reason": "account deleted"})
         except Conflict:
             pass  # the other side closed it meanwhile: nothing left to release
-
-    def attempt():
-        current = user_store.find_user(user.id)
-        if current is not None:
-            user_store.delete_user(current)
-
-    transactions.run_with_retries(attempt)
-    user_store.delete_index_entries(user.id)
+    return closed
 
 
 def export_account(user: UserItem) -> dict:

@@ -116,13 +116,14 @@ def delete_user(user: UserItem) -> None:
         raise
 
 
-def delete_index_entries(user_id: str) -> None:
-    """Remove the user's own match copies and thread memberships (the other side keeps theirs)."""
-    from .models import MatchItem, ThreadMembership
+def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
+    """Remove the user's own match copies (`match_copies`, as read) and thread memberships (the
+    other side keeps theirs)."""
+    from .models import ThreadMembership
 
     pk = keys.user(user_id)
     with UserItem.batch_write() as batch:
-        for item in MatchItem.query(pk, MatchItem.sk.startswith(keys.MATCH_PREFIX)):
+        for item in match_copies:
             batch.delete(item)
         for item in ThreadMembership.query(pk, ThreadMembership.sk.startswith(keys.THREAD_PREFIX)):
             batch.delete(item)

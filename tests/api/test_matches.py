@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.storage import db
 from tests.factories import register_mentee, register_mentor
 
 
@@ -260,6 +261,22 @@ def test_deleting_an_account_ends_its_open_matches_and_frees_capacity(api):
     assert api.get(f"/matches/{match['id']}", token=mentor.token).json["match"]["status"] == "ended"
     assert mentor_profile(api, mentor)["active_mentees"] == 0
     assert mentor.id in listed_ids(api)
+
+
+def test_a_deleted_account_leaves_nothing_in_its_partition_and_the_other_side_keeps_its_copy(api):
+    mentor = register_mentor(api, capacity=2)
+    mentee = register_mentee(api)
+    ended = request_match(api, mentee, mentor).json["match"]
+    api.post(f"/matches/{ended['id']}/accept", token=mentor.token)
+    api.post(f"/matches/{ended['id']}/end", {}, token=mentee.token)
+    pending = request_match(api, mentee, mentor).json["match"]
+    assert api.delete("/users/me", token=mentee.token).status_code == 204
+    client, table = db.connection().client, db.settings().table_name
+    left = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues={":pk": {"S": f"USER#{mentee.id}"}})["Items"]
+    assert left == []
+    statuses = {m["id"]: m["status"] for m in api.get("/matches", token=mentor.token).json["matches"]}
+    assert statuses == {ended["id"]: "ended", pending["id"]: "cancelled"}
 
 
 def test_deleted_mentor_releases_the_mentees_limit(api):

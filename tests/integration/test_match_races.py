@@ -79,3 +79,21 @@ def test_a_mentee_racing_for_four_mentors_gets_three(live_api):
         for m in mentors
     ])
     assert sorted(r.status_code for r in results) == [201, 201, 201, 409, 409]
+
+
+def test_a_mentor_deleting_their_account_while_mentees_request_them_leaves_no_open_match(live_api):
+    mentor = _register(live_api, mentor_body(capacity=5))
+    mentees = [_register(live_api, mentee_body()) for _ in range(6)]
+    requests_then_delete = [
+        (lambda m=m: _post(live_api, "/matches", {"mentor_id": mentor["user"]["id"]}, m["token"])) for m in mentees
+    ] + [lambda: requests.delete(live_api + "/users/me", headers={"Authorization": f"Bearer {mentor['token']}"},
+                                 timeout=30)]
+    results = _race(requests_then_delete)
+    assert results[-1].status_code == 204, results[-1].text
+    for mentee, result in zip(mentees, results):
+        assert result.status_code in (201, 404, 409), result.text
+        headers = {"Authorization": f"Bearer {mentee['token']}"}
+        me = requests.get(live_api + "/users/me", headers=headers, timeout=30).json()
+        assert me["open_matches"] == 0  # every match with the deleted mentor was closed
+        for match in requests.get(live_api + "/matches", headers=headers, timeout=30).json()["matches"]:
+            assert match["status"] == "declined", match
