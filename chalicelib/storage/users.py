@@ -49,8 +49,15 @@ def find_users(user_ids: list[str]) -> dict[str, UserItem]:
 
 
 def copy_of(user: UserItem) -> UserItem:
-    """An independent copy to change and save: it keeps the version read, for the condition."""
-    return UserItem.from_raw_data(user.serialize())
+    """An independent copy to change and save: it keeps the version read, for the condition.
+
+    A PynamoDB model keeps its values in `attribute_values` (scalars and lists of strings): a
+    copy of that dict and of its lists, without a round trip through DynamoDB's format."""
+    copy = UserItem.__new__(UserItem)
+    copy.attribute_values = {
+        name: list(value) if isinstance(value, list) else value for name, value in user.attribute_values.items()
+    }
+    return copy
 
 
 def _email_claim(user: UserItem) -> EmailClaim:
