@@ -73,7 +73,7 @@ def list_messages(user: UserItem, thread_id: str, limit: int, cursor: str | None
     _participating_thread(user, thread_id)
     page = thread_store.page_of_messages(thread_id, limit, start)
     return {
-        "messages": [thread_store.message_document(message) for message in page.items],
+        "messages": page.items,
         "next_cursor": paging.encode_cursor(page.next_key),
     }
 

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from .. import clock
 from ..errors import InvalidInput
-from . import keys, paging, transactions
+from . import db, keys, paging, transactions
 from .models import IdempotencyRecord, MessageItem, ThreadItem, ThreadMembership
 
 
@@ -110,17 +110,30 @@ MESSAGE_KEY_ATTRIBUTES = ("pk", "sk")
 INBOX_KEY_ATTRIBUTES = ("gsi1pk", "gsi1sk", "pk", "sk")
 
 
+_MESSAGE_FIELDS = ("id", "thread_id", "sender_id", "body", "created_at")
+
+
 def page_of_messages(thread_id: str, limit: int, start_key: dict | None) -> paging.Page:
-    """Newest first; one Query whatever the thread's length (the key condition skips the thread
-    item and the idempotency records that share the partition)."""
-    return paging.fetch_page(
-        MessageItem.query,
+    """Newest first, as message documents; one Query whatever the thread's length (the key
+    condition skips the thread item and the idempotency records that share the partition).
+
+    The most read page of the service: the documents are built from the items as DynamoDB returns
+    them, without a model instance each (every field is a string)."""
+    response = db.table_connection().query(
         keys.thread(thread_id),
-        limit=limit,
-        start_key=start_key,
         range_key_condition=MessageItem.sk.startswith(keys.MESSAGE_PREFIX),
-        newest_first=True,
+        attributes_to_get=[*MESSAGE_KEY_ATTRIBUTES, *_MESSAGE_FIELDS],
+        scan_index_forward=False,
+        limit=limit + 1,
+        exclusive_start_key=start_key,
     )
+    items = response.get("Items", [])
+    if len(items) > limit:  # there is a next page: it starts after the last message returned
+        items = items[:limit]
+        next_key = {name: items[-1][name] for name in MESSAGE_KEY_ATTRIBUTES}
+    else:
+        next_key = response.get("LastEvaluatedKey")
+    return paging.Page([{name: item[name]["S"] for name in _MESSAGE_FIELDS} for item in items], next_key)
 
 
 def message_start_key(thread_id: str, cursor: str | None) -> dict | None:
