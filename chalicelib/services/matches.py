@@ -44,10 +44,9 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
     request = schemas.parse(schemas.MatchRequest, body)
     mentor_id = request.mentor_id
     if mentor_id is None:
-        best = matching.rank_for(mentee, 1, matches)
-        if not best:
+        mentor_id = matching.best_mentor_id(mentee, matches)
+        if mentor_id is None:
             raise Conflict("mentor_id: no mentor can take you right now")
-        mentor_id = best[0][0].mentor_id
     intro = request.message or None
 
     def attempt():

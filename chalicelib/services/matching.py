@@ -119,6 +119,10 @@ class _Candidates:
         # The keys are scoring.sort_key's, so this is the order rank_mentors gives.
         return heapq.nsmallest(limit, self._ranked.values())
 
+    def best_ids(self, limit: int) -> list[str]:
+        """The ids of the best `limit` candidates, best first (the order of `best`)."""
+        return [key[2] for key in self._top(limit)]
+
     def best(self, limit: int) -> list[tuple[scoring.Scored, dict]]:
         """The best `limit` candidates, best first, scored with their reasons, with their public
         profiles (the only profiles decoded)."""
@@ -201,9 +205,8 @@ def excluded_mentors(mentee: UserItem, matches: list[MatchItem] | None = None) -
     return {m.mentor_id for m in matches if m.status in _EXCLUDING_STATUSES}
 
 
-def rank_for(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> list[tuple[scoring.Scored, dict]]:
-    """The best `limit` mentors who can take `mentee` now, with their public profiles."""
-    moment = clock.now()
+def _read_candidates(mentee: UserItem, limit: int, matches: list[MatchItem] | None, moment) -> _Candidates:
+    """The mentors who can take `mentee` now, read as for the best `limit` of them."""
     found = _Candidates(needs_of(mentee, moment), excluded_mentors(mentee, matches), moment)
     standard_offset = directory.standard_offset_minutes(mentee.timezone)
     queries = _read_target(found, keys.directory_framework(mentee.target_framework), standard_offset, limit)
@@ -212,7 +215,19 @@ def rank_for(mentee: UserItem, limit: int, matches: list[MatchItem] | None = Non
         # language and the mentee's other frameworks, as scoring weighs them. (With pages of
         # CANDIDATES_PER_QUERY >= MAX_SUGGESTIONS, too few means the target read took 2 Queries.)
         _widen(found)
-    return found.best(limit)
+    return found
+
+
+def rank_for(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> list[tuple[scoring.Scored, dict]]:
+    """The best `limit` mentors who can take `mentee` now, with their public profiles."""
+    return _read_candidates(mentee, limit, matches, clock.now()).best(limit)
+
+
+def best_mentor_id(mentee: UserItem, matches: list[MatchItem] | None = None) -> str | None:
+    """The id of the mentor `rank_for(mentee, 1)` would suggest (None: nobody can take the
+    mentee now), without working out the reasons or decoding the profile."""
+    best = _read_candidates(mentee, 1, matches, clock.now()).best_ids(1)
+    return best[0] if best else None
 
 
 def suggest_mentors(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> dict:

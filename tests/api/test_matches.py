@@ -48,6 +48,18 @@ def test_request_without_mentor_id_takes_the_best_suggestion(api):
     assert response.json["match"]["mentor_id"] == best.id
 
 
+def test_request_without_mentor_id_takes_the_first_of_the_suggestions_ties_included(api):
+    busy, *free = [register_mentor(api, capacity=3) for _ in range(3)]
+    assert request_match(api, register_mentee(api), busy).status_code == 201
+    mentee = register_mentee(api)
+    suggested = api.get("/matches/suggestions", token=mentee.token).json["suggestions"]
+    assert suggested[0]["mentor"]["id"] == min(m.id for m in free)  # equal scores: less busy, then id
+    response = api.post("/matches", {}, token=mentee.token)
+    assert response.status_code == 201
+    assert response.json["match"]["mentor_id"] == suggested[0]["mentor"]["id"]
+    assert response.json["match"]["score"] == suggested[0]["score"]
+
+
 def test_request_without_mentor_id_and_no_mentor_is_a_conflict(api):
     mentee = register_mentee(api)
     response = api.post("/matches", token=mentee.token)
