@@ -5,7 +5,7 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist
 
 from ..errors import Conflict
-from . import directory, keys, transactions
+from . import db, directory, keys, transactions
 from .models import EmailClaim, MatchItem, TableItem, UserItem
 
 
@@ -18,14 +18,25 @@ def find_user(user_id: str) -> UserItem | None:
 
 def find_user_with_matches(user_id: str) -> tuple[UserItem | None, list[MatchItem]]:
     """The user and all their match copies in one Query: in a user's partition the match copies
-    (`MATCH#<id>`) sort just before the profile (`PROFILE`)."""
+    (`MATCH#<id>`) sort just before the profile (`PROFILE`). Every authenticated request that
+    needs the matches starts here, so each item is made straight into its model."""
     user, matches = None, []
-    for item in TableItem.query(keys.user(user_id), TableItem.sk.between(keys.MATCH_PREFIX, keys.PROFILE)):
-        if isinstance(item, UserItem):
-            user = item
-        elif isinstance(item, MatchItem):
-            matches.append(item)
-    return user, matches
+    start_key = None
+    while True:
+        page = db.table_connection().query(
+            keys.user(user_id),
+            range_key_condition=TableItem.sk.between(keys.MATCH_PREFIX, keys.PROFILE),
+            exclusive_start_key=start_key,
+        )
+        for item in page.get("Items", ()):
+            sort_key = item["sk"]["S"]
+            if sort_key == keys.PROFILE:
+                user = UserItem.from_raw_data(item)
+            elif sort_key.startswith(keys.MATCH_PREFIX):
+                matches.append(MatchItem.from_raw_data(item))
+        start_key = page.get("LastEvaluatedKey")
+        if start_key is None:
+            return user, matches
 
 
 def find_user_with_match(user_id: str, match_id: str) -> tuple[UserItem | None, MatchItem | None]:
