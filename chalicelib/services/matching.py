@@ -153,7 +153,7 @@ def _best_possible_score(needs: scoring.MenteeNeeds) -> int:
         utc_offset_minutes=needs.utc_offset_minutes,
         languages=tuple(needs.languages),
     )
-    return scoring.score_mentor(needs, ideal).score
+    return scoring.score_only(needs)(ideal)
 
 
 def _read_target(found: _Candidates, partition: str, offset_minutes: int, limit: int) -> int:

@@ -115,16 +115,29 @@ def parse_traits(traits: str) -> Traits:
     return Traits(zone, _split(frameworks), _split(goals), _split(languages))
 
 
-def _candidate(item: dict) -> Candidate:
+def _candidate_of_old_entry(item: dict) -> Candidate:
+    """An entry written before entries had a card: what the card says, from the profile."""
     profile_json = item["profile"]["S"]
-    load = int(item["active_mentees"]["N"]) if "active_mentees" in item else 0
-    if "card" in item:
-        mentor_id, traits = item["card"]["S"].split("|", 1)
-        return Candidate(mentor_id, traits, load, profile_json)
-    profile = json.loads(profile_json)  # an entry written before entries had a card
+    profile = json.loads(profile_json)
     traits = "|".join((profile["timezone"], ",".join(profile["frameworks"]), ",".join(profile["goals"]),
                        ",".join(profile["languages"])))
-    return Candidate(profile["id"], traits, load, profile_json)
+    load = item.get("active_mentees")
+    return Candidate(profile["id"], traits, int(load["N"]) if load else 0, profile_json)
+
+
+def _candidates(items: list[dict]) -> list[Candidate]:
+    """The page's entries as candidates (a tight loop: a suggestion reads up to 500 of them)."""
+    make = tuple.__new__
+    candidates = []
+    for item in items:
+        card = item.get("card")
+        if card is None:
+            candidates.append(_candidate_of_old_entry(item))
+            continue
+        mentor_id, traits = card["S"].split("|", 1)
+        load = item.get("active_mentees")
+        candidates.append(make(Candidate, (mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"])))
+    return candidates
 
 
 def candidates_page(partition: str, *, limit: int, at_or_after: str | None = None, before: str | None = None,
@@ -148,7 +161,7 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
         limit=limit,
         exclusive_start_key=start_key,
     )
-    return [_candidate(item) for item in page.get("Items", ())], page.get("LastEvaluatedKey")
+    return _candidates(page.get("Items", [])), page.get("LastEvaluatedKey")
 
 
 def _carries_load(partition: str) -> bool:
