@@ -89,18 +89,20 @@ def items_in(parsed: dict) -> int:
 @dataclass
 class Call:
     operation: str
-    seconds: float  # before-call to after-call: signing, sending, waiting, parsing
+    seconds: float  # provide-client-params to after-call: the SDK call, from building the request to parsing
     wire_seconds: float  # before-send to before-parse: the HTTP round trip alone
     items: int
-    build_seconds: float = 0.0  # provide-client-params to before-call: botocore building the request
+    build_seconds: float = 0.0  # provide-client-params to before-call: of which botocore building the request
 
 
 @dataclass
 class DynamoMeter:
-    """Every DynamoDB call the app's botocore client makes: operation, time from `before-call`
-    to `after-call` (of which the HTTP round trip, `before-send` to `before-parse`), the time
-    botocore took before that to build the request (serialising the parameters, resolving the
-    endpoint) and the items it read. One call at a time per thread."""
+    """Every DynamoDB call the app's botocore client makes: operation, its time from botocore's
+    first event (`provide-client-params`) to its last (`after-call`): all the SDK does for the
+    call, as a trace of the call would show it (the span AWS X-Ray's botocore patch records).
+    Of that, the HTTP round trip (`before-send` to `before-parse`) and botocore building the
+    request (`provide-client-params` to `before-call`: serialising the parameters, resolving the
+    endpoint); and the items it read. One call at a time per thread."""
 
     calls: list[Call] = field(default_factory=list)
     _marks: dict = field(default_factory=dict)
@@ -129,7 +131,7 @@ class DynamoMeter:
         built = self._marks.pop((thread, "build"), called)
         sent = self._marks.pop((thread, "send"), now)
         received = self._marks.pop((thread, "parse"), sent)
-        self.calls.append(Call(model.name, now - called, received - sent, items_in(parsed or {}), called - built))
+        self.calls.append(Call(model.name, now - built, received - sent, items_in(parsed or {}), called - built))
 
     def reset(self) -> None:
         self.calls.clear()
