@@ -119,6 +119,10 @@ def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: st
     }
 
 
+# Rounds of closing a deleted account's open matches and reading them again, per attempt.
+_CLOSING_ROUNDS = 4
+
+
 def delete_account(user: UserItem, matches: list[MatchItem]) -> None:
     """End the user's open matches (freeing the slots), then delete profile, email claim, token
     and index entries. Messages stay in their threads, shown to the other side as a deleted user.
@@ -133,9 +137,13 @@ def delete_account(user: UserItem, matches: list[MatchItem]) -> None:
         attempt.number += 1
         current, copies = (user, matches) if first else user_store.find_user_with_matches(user.id)
         # Closing changes the user's counters, so its version: read again, with any match opened
-        # meanwhile, until a read finds none open.
-        while current is not None and _close_open_matches(current, copies):
+        # meanwhile, until a read finds none open (matches keep opening: the next attempt).
+        for _ in range(_CLOSING_ROUNDS):
+            if current is None or not _close_open_matches(current, copies):
+                break
             current, copies = user_store.find_user_with_matches(user.id)
+        else:
+            raise transactions.Retry()
         if current is not None:  # else deleted meanwhile by another request
             user_store.delete_user(current)
         return copies
