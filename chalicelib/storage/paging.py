@@ -67,10 +67,16 @@ def fetch_page(
             and len(items) == results.total_count
         ):
             break
+    return page_of(items, limit, lambda last: _key_of(last, key_attributes), results.last_evaluated_key)
+
+
+def page_of(items: list, limit: int, key_of, last_evaluated_key: dict | None) -> Page:
+    """The page of a Query that asked for `limit + 1` items: the first `limit`, and the key of the
+    last one (`key_of(item)`) when there is more, else DynamoDB's LastEvaluatedKey."""
     if len(items) > limit:
         items = items[:limit]
-        return Page(items, _key_of(items[-1], key_attributes))
-    return Page(items, results.last_evaluated_key)
+        return Page(items, key_of(items[-1]))
+    return Page(items, last_evaluated_key)
 
 
 def parse_limit(raw: str | None, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:

@@ -23,14 +23,12 @@ def find_thread(thread_id: str) -> ThreadItem | None:
         return None
 
 
+# A message as the API shows it: these attributes of the item, as they are.
+_MESSAGE_FIELDS = ("id", "thread_id", "sender_id", "body", "created_at")
+
+
 def message_document(message: MessageItem) -> dict:
-    return {
-        "id": message.id,
-        "thread_id": message.thread_id,
-        "sender_id": message.sender_id,
-        "body": message.body,
-        "created_at": message.created_at,
-    }
+    return {name: getattr(message, name) for name in _MESSAGE_FIELDS}
 
 
 def membership_item(user_id: str, other_id: str, thread_id: str, match_id: str, updated_at: str,
@@ -110,9 +108,6 @@ MESSAGE_KEY_ATTRIBUTES = ("pk", "sk")
 INBOX_KEY_ATTRIBUTES = ("gsi1pk", "gsi1sk", "pk", "sk")
 
 
-_MESSAGE_FIELDS = ("id", "thread_id", "sender_id", "body", "created_at")
-
-
 def page_of_messages(thread_id: str, limit: int, start_key: dict | None) -> paging.Page:
     """Newest first, as message documents; one Query whatever the thread's length (the key
     condition skips the thread item and the idempotency records that share the partition).
@@ -127,13 +122,11 @@ def page_of_messages(thread_id: str, limit: int, start_key: dict | None) -> pagi
         limit=limit + 1,
         exclusive_start_key=start_key,
     )
-    items = response.get("Items", [])
-    if len(items) > limit:  # there is a next page: it starts after the last message returned
-        items = items[:limit]
-        next_key = {name: items[-1][name] for name in MESSAGE_KEY_ATTRIBUTES}
-    else:
-        next_key = response.get("LastEvaluatedKey")
-    return paging.Page([{name: item[name]["S"] for name in _MESSAGE_FIELDS} for item in items], next_key)
+    page = paging.page_of(response.get("Items", []), limit,
+                          lambda last: {name: last[name] for name in MESSAGE_KEY_ATTRIBUTES},
+                          response.get("LastEvaluatedKey"))
+    page.items = [{name: item[name]["S"] for name in _MESSAGE_FIELDS} for item in page.items]
+    return page
 
 
 def message_start_key(thread_id: str, cursor: str | None) -> dict | None:
