@@ -46,10 +46,12 @@ __all__ = [
     "TIMEZONE_POINTS",
     "MenteeNeeds",
     "MentorOffer",
+    "ScoreParts",
     "Scored",
     "rank_mentors",
     "score_mentor",
     "score_only",
+    "score_parts",
     "sort_key",
     "timezone_distance_hours",
 ]
@@ -103,7 +105,7 @@ LANGUAGE_POINTS = 6
 """Points when mentor and mentee share at least one language (flat)."""
 
 MAX_SCORE = 100
-"""Scores are clamped to 0..MAX_SCORE."""
+"""Scores lie in 0..MAX_SCORE: the weights add up to at most this (asserted below)."""
 
 assert TARGET_FRAMEWORK_POINTS > (
     SECONDARY_FRAMEWORK_POINTS + GOAL_POINTS + TIMEZONE_POINTS + LANGUAGE_POINTS
@@ -287,23 +289,35 @@ def _compare(needs: MenteeNeeds, terms: tuple, offer: MentorOffer) -> tuple:
     )
 
 
+def _framework_points(knows_target: bool, knows_another: bool) -> int:
+    return (TARGET_FRAMEWORK_POINTS if knows_target else 0) + (SECONDARY_FRAMEWORK_POINTS if knows_another else 0)
+
+
+def _goal_points(shared_goals: int, goal_count: int) -> int:
+    """As a fraction of the mentee's goals."""
+    return _round_half_up(GOAL_POINTS * shared_goals, goal_count) if shared_goals else 0
+
+
 def _timezone_points(distance: int) -> int:
     zero_at = MAX_TIMEZONE_HOURS * 60
     return _round_half_up(TIMEZONE_POINTS * max(zero_at - distance, 0), zero_at)
 
 
+def _language_points(shares_one: bool) -> int:
+    return LANGUAGE_POINTS if shares_one else 0
+
+
+# Each kind of points is at most its constant and the constants add up to at most MAX_SCORE
+# (asserted above), so a score is their plain sum: these five are the only places points are made.
 def _points(goal_count: int, shared: tuple) -> int:
-    """The score for what a mentor shares (see `_compare`); the only place points are added."""
+    """The score for what a mentor shares (see `_compare`)."""
     has_target, secondary, shared_goals, distance, shared_languages = shared
-    points = TARGET_FRAMEWORK_POINTS if has_target else 0
-    if secondary:
-        points += SECONDARY_FRAMEWORK_POINTS
-    if shared_goals:  # as a fraction of the mentee's goals
-        points += _round_half_up(GOAL_POINTS * len(shared_goals), goal_count)
-    points += _timezone_points(distance)
-    if shared_languages:
-        points += LANGUAGE_POINTS
-    return max(0, min(MAX_SCORE, points))
+    return (
+        _framework_points(has_target, bool(secondary))
+        + _goal_points(len(shared_goals), goal_count)
+        + _timezone_points(distance)
+        + _language_points(bool(shared_languages))
+    )
 
 
 def score_mentor(needs: MenteeNeeds, offer: MentorOffer) -> Scored:
@@ -353,12 +367,51 @@ def score_mentor(needs: MenteeNeeds, offer: MentorOffer) -> Scored:
     )
 
 
+class ScoreParts(NamedTuple):
+    """A mentor's score for one mentee as the sum of four parts, each depending on one thing the
+    mentor offers: ``frameworks(f) + goals(g) + timezone(utc offset) + languages(l)`` is
+    ``score_mentor(needs, offer).score``. Many mentors share each of these values, far more than
+    share all four, so ranking many mentors can work each part out once per distinct value."""
+
+    frameworks: Callable[[Iterable[str]], int]
+    goals: Callable[[Iterable[str]], int]
+    timezone: Callable[[int], int]
+    languages: Callable[[Iterable[str]], int]
+
+
+def score_parts(needs: MenteeNeeds) -> ScoreParts:
+    """The parts of any mentor's score for `needs` (see ``ScoreParts``)."""
+    others, mentee_goals, mentee_languages = _mentee_terms(needs)
+    target, goal_count, mentee_offset = needs.target_framework, len(mentee_goals), needs.utc_offset_minutes
+
+    def frameworks(mentor_frameworks: Iterable[str]) -> int:
+        known = set(mentor_frameworks)
+        return _framework_points(target in known, any(f in known for f in others))
+
+    def goals(mentor_goals: Iterable[str]) -> int:
+        helps_with = set(mentor_goals)
+        return _goal_points(sum(1 for g in mentee_goals if g in helps_with), goal_count)
+
+    def timezone(utc_offset_minutes: int) -> int:
+        return _timezone_points(_timezone_distance_minutes(mentee_offset, utc_offset_minutes))
+
+    def languages(mentor_languages: Iterable[str]) -> int:
+        spoken = {_language_key(code) for code in mentor_languages}
+        return _language_points(any(code in spoken for code in mentee_languages))
+
+    return ScoreParts(frameworks, goals, timezone, languages)
+
+
 def score_only(needs: MenteeNeeds) -> Callable[[MentorOffer], int]:
     """A function giving ``score_mentor(needs, offer).score`` for any offer, without
     building the reasons: several times cheaper when ranking many mentors for one mentee."""
-    terms = _mentee_terms(needs)
-    goal_count = len(terms[1])
-    return lambda offer: _points(goal_count, _compare(needs, terms, offer))
+    parts = score_parts(needs)
+    return lambda offer: (
+        parts.frameworks(offer.frameworks)
+        + parts.goals(offer.goals)
+        + parts.timezone(offer.utc_offset_minutes)
+        + parts.languages(offer.languages)
+    )
 
 
 def sort_key(s: Scored) -> tuple:

@@ -54,69 +54,66 @@ def offer_of(mentor: UserItem, moment=None) -> scoring.MentorOffer:
     )
 
 
+class _PerValue(dict):
+    """Something worked out once per distinct key (a score, a part of one), on its first look-up."""
+
+    def __init__(self, work_out):
+        super().__init__()
+        self._work_out = work_out
+
+    def __missing__(self, value):
+        result = self[value] = self._work_out(value)
+        return result
+
+
 class _Candidates:
     """The mentors read so far, each with its score; reasons are only worked out for the mentors
     finally suggested. Skipped: the excluded, and those who share neither a framework nor a goal
     with the mentee (they can only turn up when the read widens beyond the target framework).
 
-    A score depends only on what a card says past the mentor id (and the moment), which many
-    mentors share: each distinct text is parsed and scored once per request."""
+    A score depends only on a card's traits (the card past the mentor id) and the moment. Many
+    mentors share their traits; where they differ, each field still has few distinct values: a
+    score is the sum of parts that each depend on one field (scoring.ScoreParts), each worked out
+    once per distinct value, and the sum once per distinct traits text."""
 
     def __init__(self, needs: scoring.MenteeNeeds, excluded: set[str], moment):
         self.needs = needs
         self.excluded = excluded
-        self.moment = moment
-        self._score = scoring.score_only(needs)
-        self._ranked: dict[str, tuple] = {}  # mentor id -> (-score, active mentees, mentor id)
-        self._candidates: dict[str, directory.Candidate] = {}
-        self._scores: dict[str, int | None] = {}  # traits -> score (None: shares nothing)
-        self._frameworks = {needs.target_framework, *needs.frameworks}
-        self._goals = set(needs.goals)
-        self._offsets: dict[str, int] = {}
+        parts = scoring.score_parts(needs)
+        mentee_goals = set(needs.goals)
+        self._offsets = _PerValue(lambda zone: directory.current_offset_minutes(zone, moment))
+        self._zone_points = _PerValue(lambda zone: parts.timezone(self._offsets[zone]))
+        self._framework_points = _PerValue(lambda text: parts.frameworks(directory.listed(text)))
+        self._goal_points = _PerValue(lambda text: parts.goals(directory.listed(text)))
+        self._shares_a_goal = _PerValue(lambda text: not mentee_goals.isdisjoint(directory.listed(text)))
+        self._language_points = _PerValue(lambda text: parts.languages(directory.listed(text)))
+        self._scores = _PerValue(self._score_of)  # traits -> score (None: not a suggestion)
+        # mentor id -> (-score, active mentees, mentor id, candidate): scoring.sort_key's order
+        self._ranked: dict[str, tuple] = {}
         self._best_possible: int | None = None
 
-    def add(self, candidates: list[directory.Candidate]) -> None:
-        scores = self._scores
-        for candidate in candidates:
-            mentor_id = candidate.mentor_id
-            if mentor_id in self.excluded or mentor_id in self._candidates:
-                continue
-            traits = candidate.traits
-            if traits in scores:
-                score = scores[traits]
-            else:
-                score = scores[traits] = self._score_of(mentor_id, directory.parse_traits(traits))
-            if score is None:
-                continue
-            self._candidates[mentor_id] = candidate
-            self._ranked[mentor_id] = (-score, candidate.active_mentees, mentor_id)
-
-    def _score_of(self, mentor_id: str, traits: directory.Traits) -> int | None:
-        if self._frameworks.isdisjoint(traits.frameworks) and self._goals.isdisjoint(traits.goals):
+    def _score_of(self, traits: str) -> int | None:
+        zone, frameworks, goals, languages = directory.traits_fields(traits)
+        points = self._framework_points[frameworks]
+        if not points and not self._shares_a_goal[goals]:
             return None  # shares neither a framework nor a goal with the mentee: not a suggestion
-        return self._score(self._offer(mentor_id, traits, 0))
+        return points + self._goal_points[goals] + self._zone_points[zone] + self._language_points[languages]
 
-    def _offer(self, mentor_id: str, traits: directory.Traits, active_mentees: int,
-               transition_story: str | None = None) -> scoring.MentorOffer:
-        zone = traits.timezone
-        offset = self._offsets.get(zone)
-        if offset is None:
-            offset = self._offsets[zone] = directory.current_offset_minutes(zone, self.moment)
-        return scoring.MentorOffer(
-            mentor_id=mentor_id,
-            frameworks=traits.frameworks,
-            goals=traits.goals,
-            utc_offset_minutes=offset,
-            languages=traits.languages,
-            active_mentees=active_mentees,
-            transition_story=transition_story,  # only mentioned in reasons: read for the best alone
-        )
+    def add(self, candidates: list[directory.Candidate]) -> None:
+        ranked, excluded, scores = self._ranked, self.excluded, self._scores
+        for candidate in candidates:
+            mentor_id, traits, load, _ = candidate
+            if mentor_id in ranked or mentor_id in excluded:
+                continue
+            score = scores[traits]
+            if score is not None:
+                ranked[mentor_id] = (-score, load, mentor_id, candidate)
 
     def __len__(self) -> int:
-        return len(self._candidates)
+        return len(self._ranked)
 
     def _top(self, limit: int) -> list[tuple]:
-        # The keys are scoring.sort_key's, so this is the order rank_mentors gives.
+        # Mentor ids are unique, so the candidates themselves are never compared.
         return heapq.nsmallest(limit, self._ranked.values())
 
     def best_ids(self, limit: int) -> list[str]:
@@ -127,11 +124,18 @@ class _Candidates:
         """The best `limit` candidates, best first, scored with their reasons, with their public
         profiles (the only profiles decoded)."""
         ranked = []
-        for key in self._top(limit):
-            candidate = self._candidates[key[2]]
+        for *_, candidate in self._top(limit):
             profile = candidate.profile()
-            offer = self._offer(candidate.mentor_id, directory.parse_traits(candidate.traits),
-                                candidate.active_mentees, profile.get("transition_story"))
+            zone, frameworks, goals, languages = directory.traits_fields(candidate.traits)
+            offer = scoring.MentorOffer(
+                mentor_id=candidate.mentor_id,
+                frameworks=directory.listed(frameworks),
+                goals=directory.listed(goals),
+                utc_offset_minutes=self._offsets[zone],
+                languages=directory.listed(languages),
+                active_mentees=candidate.active_mentees,
+                transition_story=profile.get("transition_story"),  # only mentioned in reasons
+            )
             ranked.append((scoring.score_mentor(self.needs, offer), profile))
         return ranked
 

@@ -75,19 +75,11 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
     return {(partition, sort_key) for partition in partitions(user)}
 
 
-class Traits(NamedTuple):
-    """What scoring reads of a mentor, as a card spells it."""
-
-    timezone: str
-    frameworks: tuple[str, ...]
-    goals: tuple[str, ...]
-    languages: tuple[str, ...]
-
-
 class Candidate(NamedTuple):
-    """A directory entry as suggestions read it: the mentor, what scoring reads (the card past the
-    id, still as text: many mentors share it, so it is parsed and scored once per distinct text),
-    their load, and the public profile as JSON text (decoded only when suggested)."""
+    """A directory entry as suggestions read it: the mentor, their traits (what scoring reads: the
+    card past the id, as text; many mentors share it, so suggestions score each distinct text
+    once per request, see `traits_fields`), their load, and the public profile as JSON text
+    (decoded only when suggested)."""
 
     mentor_id: str
     traits: str
@@ -105,14 +97,15 @@ def card(user: UserItem) -> str:
     return "|".join((user.id, user.timezone, ",".join(user.frameworks), ",".join(user.goals), ",".join(user.languages)))
 
 
-def _split(listed: str) -> tuple[str, ...]:
-    return tuple(listed.split(",")) if listed else ()
+def traits_fields(traits: str) -> list[str]:
+    """A candidate's traits as `[time zone, frameworks, goals, languages]`, the lists still as
+    text (see `listed`): each has few distinct values, however many mentors there are."""
+    return traits.split("|")
 
 
-def parse_traits(traits: str) -> Traits:
-    """A card's text past the mentor id, parsed (see `card`)."""
-    zone, frameworks, goals, languages = traits.split("|")
-    return Traits(zone, _split(frameworks), _split(goals), _split(languages))
+def listed(text: str) -> tuple[str, ...]:
+    """A list of a card (see `card`), parsed."""
+    return tuple(text.split(",")) if text else ()
 
 
 def _candidate_of_old_entry(item: dict) -> Candidate:

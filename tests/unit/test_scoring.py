@@ -147,6 +147,19 @@ def test_score_is_always_an_int_between_0_and_100(needs, offer):
 
 
 @SCORING
+@given(mentee_needs(), mentor_offers())
+def test_the_score_parts_add_up_to_the_score(needs, offer):
+    parts = scoring.score_parts(needs)
+    total = (parts.frameworks(offer.frameworks) + parts.goals(offer.goals)
+             + parts.timezone(offer.utc_offset_minutes) + parts.languages(offer.languages))
+    assert total == score_mentor(needs, offer).score == scoring.score_only(needs)(offer)
+    # Each part is zero exactly when the mentor shares nothing of that kind with the mentee.
+    assert (parts.frameworks(offer.frameworks) > 0) == bool(
+        {needs.target_framework, *needs.frameworks} & set(offer.frameworks))
+    assert (parts.goals(offer.goals) > 0) == bool(set(needs.goals) & set(offer.goals))
+
+
+@SCORING
 @given(mentee_needs(), mentor_offers(), st.data())
 def test_adding_a_goal_the_mentee_has_never_lowers_the_score(needs, offer, data):
     goal = data.draw(st.sampled_from(needs.goals))
