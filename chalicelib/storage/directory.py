@@ -18,7 +18,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from pynamodb.transactions import TransactWrite
 
 from ..profiles import public_profile
 from . import db, keys
@@ -26,6 +25,8 @@ from .models import DirectoryEntry, UserItem
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
+
+    from .transactions import Transaction
 
 # Entries sort by a zone's standard (January) offset, so daylight saving does not move them.
 _REFERENCE_MOMENT = datetime(2026, 1, 15, 12, 0)
@@ -161,7 +162,7 @@ def _carries_load(partition: str) -> bool:
     return partition == keys.DIRECTORY_ALL or partition.startswith(keys.DIRECTORY_FRAMEWORK_PREFIX)
 
 
-def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | None) -> None:
+def sync(transaction: Transaction, before: UserItem | None, after: UserItem | None) -> None:
     """Add to `transaction` the writes that take the directory from `before` to `after`.
 
     Deletes the entries that go and puts those that come; puts them all when the public profile
@@ -187,5 +188,4 @@ def sync(transaction: TransactWrite, before: UserItem | None, after: UserItem | 
     if kept and load != int(before.active_mentees or 0):
         for pk, sk in sorted(kept):
             if _carries_load(pk):
-                transaction.update(DirectoryEntry(pk, sk), actions=[DirectoryEntry.active_mentees.set(load)],
-                                   condition=DirectoryEntry.pk.exists())
+                transaction.set_values(DirectoryEntry, pk, sk, {"active_mentees": load}, must_exist=True)

@@ -58,30 +58,36 @@ def copies(match: dict) -> list[MatchItem]:
     ]
 
 
-def _save_counters(tx, after: UserItem) -> None:
+def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
     """Add to `tx` the update of a user's open-match counters to `after`'s, conditioned on the
-    version `after` was copied from (PynamoDB's VersionAttribute adds the condition and the bump)."""
-    tx.update(after, actions=[
-        UserItem.open_matches.set(int(after.open_matches or 0)),
-        UserItem.active_mentees.set(int(after.active_mentees or 0)),
-    ])
+    version `after` was copied from, and bumping it (what PynamoDB's VersionAttribute does)."""
+    tx.set_values(
+        UserItem, keys.user(after.id), keys.PROFILE,
+        {
+            "open_matches": int(after.open_matches or 0),
+            "active_mentees": int(after.active_mentees or 0),
+            "version": int(after.version or 0) + 1,
+        },
+        expected={"version": after.version},
+    )
 
 
 def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after: UserItem, match: dict,
-               thread_items: list) -> None:
+               thread_items: list[tuple[type, dict]]) -> None:
     """Create a match in one transaction whose conditions hold every invariant:
     the versions read (so capacity and the mentee's limit were checked on current data),
-    and the pair lock (one open match per mentee and mentor)."""
+    and the pair lock (one open match per mentee and mentor). `thread_items` are the thread's
+    items as (item type, values)."""
+    pair = keys.pair(match["mentee_id"], match["mentor_id"])
 
-    def build(tx):
+    def build(tx: transactions.Transaction):
         _save_counters(tx, mentee_after)
         _save_counters(tx, mentor_after)
-        tx.save(PairLock(keys.pair(match["mentee_id"], match["mentor_id"]), keys.PAIR, match_id=match["match_id"]),
-                condition=PairLock.pk.does_not_exist())
-        for item in copies(match):
-            tx.save(item, condition=MatchItem.pk.does_not_exist())
-        for item in thread_items:
-            tx.save(item, condition=type(item).pk.does_not_exist())
+        tx.put_new(PairLock, {"pk": pair, "sk": keys.PAIR, "match_id": match["match_id"]})
+        for owner in (match["mentee_id"], match["mentor_id"]):
+            tx.put_new(MatchItem, {"pk": keys.user(owner), "sk": keys.match(match["match_id"]), **match})
+        for item_type, values in thread_items:
+            tx.put_new(item_type, values)
         directory.sync(tx, mentor_before, mentor_after)
 
     try:
@@ -89,7 +95,7 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
     except transactions.TransactionCancelled as cancelled:
         if cancelled.failed_on(keys.user(match["mentee_id"])) or cancelled.failed_on(keys.user(match["mentor_id"])):
             raise transactions.Retry() from None  # load or limits changed since read: decide again
-        if cancelled.failed_on(keys.pair(match["mentee_id"], match["mentor_id"])):
+        if cancelled.failed_on(pair):
             raise Conflict("mentor_id: you already have an open match with this mentor") from None
         raise
 
@@ -100,26 +106,20 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
     the match closes: release the mentor's slot, the mentee's count, the pair lock and the thread."""
     from_status = match.status
 
-    def build(tx):
-        for item in copies(_as_dict(match)):
-            actions = [
-                MatchItem.status.set(new_status),
-                MatchItem.updated_at.set(updated_at),
-            ]
-            if closing:
-                actions.append(MatchItem.closed_by.set(actor_id))
-                if reason:
-                    actions.append(MatchItem.close_reason.set(reason))
-            tx.update(item, actions=actions, condition=MatchItem.status == from_status)
+    def build(tx: transactions.Transaction):
+        changes = {"status": new_status, "updated_at": updated_at}
+        if closing:
+            changes["closed_by"] = actor_id
+            if reason:
+                changes["close_reason"] = reason
+        for owner in (match.mentee_id, match.mentor_id):
+            tx.set_values(MatchItem, keys.user(owner), keys.match(match.match_id), changes,
+                          expected={"status": from_status})
         if closing:
             for after in users_after:
                 _save_counters(tx, after)
             tx.delete(PairLock(keys.pair(match.mentee_id, match.mentor_id), keys.PAIR))
-            tx.update(
-                ThreadItem(keys.thread(match.thread_id), keys.THREAD),
-                actions=[ThreadItem.is_open.set(False)],
-                condition=ThreadItem.pk.exists(),
-            )
+            tx.set_values(ThreadItem, keys.thread(match.thread_id), keys.THREAD, {"is_open": False}, must_exist=True)
             mentor_before = next((u for u in users_before if u.role == "mentor"), None)
             mentor_after = next((u for u in users_after if u.role == "mentor"), None)
             if mentor_before is not None:
@@ -131,14 +131,6 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
         if cancelled.failed:
             raise transactions.Retry() from None  # the status or a participant changed: re-read
         raise
-
-
-def _as_dict(match: MatchItem) -> dict:
-    return {
-        name: getattr(match, name)
-        for name in ("match_id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id",
-                     "created_at", "updated_at", "close_reason", "closed_by")
-    }
 
 
 def document(match: MatchItem) -> dict:

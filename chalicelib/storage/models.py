@@ -6,6 +6,9 @@ the `kind` discriminator tells PynamoDB which class an item is when it reads one
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -179,3 +182,55 @@ class IdempotencyRecord(TableItem, discriminator="idempotency"):
     message = JSONAttribute()
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
 
+
+
+class _Serializer:
+    """How `item_type`'s attributes are written: each attribute's DynamoDB name, type and own
+    serializer, the discriminator, the defaults and the attributes that may not be missing."""
+
+    def __init__(self, item_type: type[TableItem]):
+        attributes = item_type.get_attributes()
+        self.by_name = {name: (a.attr_name, a.attr_type, a.serialize) for name, a in attributes.items()}
+        discriminator = item_type._get_discriminator_attribute()
+        self.fixed = {discriminator.attr_name: {discriminator.attr_type: discriminator.serialize(item_type)}}
+        self.defaults = {name: a.default for name, a in attributes.items() if a.default is not None}
+        self.required = {
+            name for name, a in attributes.items()
+            if not a.null and a.default is None and a is not discriminator
+        }
+
+
+@lru_cache(maxsize=None)
+def _serializer(item_type: type[TableItem]) -> _Serializer:
+    return _Serializer(item_type)
+
+
+def serialized(item_type: type[TableItem], values: dict[str, Any]) -> dict[str, dict]:
+    """The item `item_type(**values)` as DynamoDB stores it (what `.serialize()` gives), built
+    without the model: for transactions that write many items at once (see transactions.Transaction)."""
+    serializer = _serializer(item_type)
+    missing = serializer.required.difference(values)
+    if missing:
+        raise ValueError(f"{item_type.__name__} needs {', '.join(sorted(missing))}")
+    item = dict(serializer.fixed)
+    by_name = serializer.by_name
+    for name, default in serializer.defaults.items():
+        if values.get(name) is None:
+            attr_name, attr_type, serialize = by_name[name]
+            item[attr_name] = {attr_type: serialize(default() if callable(default) else default)}
+    for name, value in values.items():
+        if value is not None:
+            attr_name, attr_type, serialize = by_name[name]
+            item[attr_name] = {attr_type: serialize(value)}
+    return item
+
+
+def attribute_name(item_type: type[TableItem], name: str) -> str:
+    """The name an attribute of `item_type` has in DynamoDB."""
+    return _serializer(item_type).by_name[name][0]
+
+
+def serialized_value(item_type: type[TableItem], name: str, value: Any) -> dict:
+    """A value of one attribute of `item_type` as DynamoDB stores it (`{type: value}`)."""
+    _, attr_type, serialize = _serializer(item_type).by_name[name]
+    return {attr_type: serialize(value)}

@@ -13,7 +13,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from .. import clock
 from ..errors import InvalidInput
 from . import db, keys, paging, transactions
-from .models import IdempotencyRecord, MessageItem, ThreadItem, ThreadMembership
+from .models import IdempotencyRecord, MessageItem, TableItem, ThreadItem, ThreadMembership
 
 
 def find_thread(thread_id: str) -> ThreadItem | None:
@@ -31,57 +31,48 @@ def message_document(message: MessageItem) -> dict:
     return {name: getattr(message, name) for name in _MESSAGE_FIELDS}
 
 
-def membership_item(user_id: str, other_id: str, thread_id: str, match_id: str, updated_at: str,
-                    unread: int = 0, last_message: dict | None = None) -> ThreadMembership:
-    return ThreadMembership(
-        keys.user(user_id),
-        keys.membership(thread_id),
-        thread_id=thread_id,
-        match_id=match_id,
-        other_id=other_id,
-        unread=unread,
-        updated_at=updated_at,
-        last_message=last_message,
-        gsi1pk=keys.inbox(user_id),
-        gsi1sk=keys.inbox_sort(updated_at, thread_id),
-    )
+def _membership(user_id: str, other_id: str, thread_id: str, match_id: str, updated_at: str, unread: int,
+                last_message: dict | None) -> tuple[type[ThreadMembership], dict]:
+    return ThreadMembership, {
+        "pk": keys.user(user_id),
+        "sk": keys.membership(thread_id),
+        "thread_id": thread_id,
+        "match_id": match_id,
+        "other_id": other_id,
+        "unread": unread,
+        "updated_at": updated_at,
+        "last_message": last_message,
+        "gsi1pk": keys.inbox(user_id),
+        "gsi1sk": keys.inbox_sort(updated_at, thread_id),
+    }
 
 
 def new_thread_items(*, thread_id: str, match_id: str, mentee_id: str, mentor_id: str, created_at: str,
-                     intro: str | None, intro_id: str | None) -> list:
-    """The items of a new, open thread: the thread, both memberships and the optional intro
-    message from the mentee (unread for the mentor)."""
+                     intro: str | None, intro_id: str | None) -> list[tuple[type[TableItem], dict]]:
+    """The items of a new, open thread, as (item type, values): the thread, both memberships and
+    the optional intro message from the mentee (unread for the mentor)."""
     last_message = None
-    items: list = []
+    items: list[tuple[type[TableItem], dict]] = []
     if intro:
-        message = MessageItem(
-            keys.thread(thread_id),
-            keys.message(intro_id),
-            id=intro_id,
-            thread_id=thread_id,
-            sender_id=mentee_id,
-            body=intro,
-            created_at=created_at,
-        )
-        last_message = message_document(message)
-        items.append(message)
-    items.append(
-        ThreadItem(
-            keys.thread(thread_id),
-            keys.THREAD,
-            id=thread_id,
-            match_id=match_id,
-            mentee_id=mentee_id,
-            mentor_id=mentor_id,
-            is_open=True,
-            created_at=created_at,
-            updated_at=created_at,
-            last_message=last_message,
-            message_count=1 if intro else 0,
-        )
-    )
-    items.append(membership_item(mentee_id, mentor_id, thread_id, match_id, created_at, 0, last_message))
-    items.append(membership_item(mentor_id, mentee_id, thread_id, match_id, created_at, 1 if intro else 0, last_message))
+        message = {"id": intro_id, "thread_id": thread_id, "sender_id": mentee_id, "body": intro,
+                   "created_at": created_at}
+        last_message = {name: message[name] for name in _MESSAGE_FIELDS}
+        items.append((MessageItem, {"pk": keys.thread(thread_id), "sk": keys.message(intro_id), **message}))
+    items.append((ThreadItem, {
+        "pk": keys.thread(thread_id),
+        "sk": keys.THREAD,
+        "id": thread_id,
+        "match_id": match_id,
+        "mentee_id": mentee_id,
+        "mentor_id": mentor_id,
+        "is_open": True,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "last_message": last_message,
+        "message_count": 1 if intro else 0,
+    }))
+    items.append(_membership(mentee_id, mentor_id, thread_id, match_id, created_at, 0, last_message))
+    items.append(_membership(mentor_id, mentee_id, thread_id, match_id, created_at, 1 if intro else 0, last_message))
     return items
 
 

@@ -11,6 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..errors import DatabaseUnavailable
 from . import db
+from .models import TableItem, attribute_name, serialized, serialized_value
 
 # Cancellation codes that mean "someone else was writing the same item": worth another try.
 _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
@@ -36,6 +37,70 @@ class TransactionCancelled(Exception):
         return any(p == pk and (sk is None or s == sk) for p, s in self.failed)
 
 
+class Transaction(TransactWrite):
+    """PynamoDB's TransactWrite, plus two operations built from plain values instead of models.
+
+    A model costs PynamoDB tens of microseconds to build, serialise and wrap in expressions; the
+    transactions opening and closing a match write up to a dozen items, which made that the biggest
+    part of those requests' own time (docs/PERFORMANCE.md, "Overhead"). These add the same items
+    (serialised by the models' own attributes, see models.serialized) to the same request, in the
+    same order: PynamoDB sends its lists of deletes, puts and updates as they are.
+    """
+
+    def __init__(self):
+        super().__init__(connection=db.connection())
+        self._table_name = db.table_connection().table_name
+
+    def put_new(self, item_type: type[TableItem], values: dict) -> None:
+        """Put `item_type(**values)`, conditioned on its key being free."""
+        self._put_items.append({
+            "TableName": self._table_name,
+            "Item": serialized(item_type, values),
+            "ConditionExpression": "attribute_not_exists(#pk)",
+            "ExpressionAttributeNames": {"#pk": "pk"},
+        })
+
+    def set_values(self, item_type: type[TableItem], pk: str, sk: str, values: dict, *,
+                   expected: dict | None = None, must_exist: bool = False) -> None:
+        """Update the item at (`pk`, `sk`): set `values` (None removes the attribute), conditioned
+        on each attribute of `expected` having its value there (None: not being there), and on
+        the item existing when `must_exist`."""
+        names: dict[str, str] = {}
+        typed: dict[str, dict] = {}
+        sets, removes, conditions = [], [], []
+        for number, (name, value) in enumerate(values.items()):
+            names[f"#s{number}"] = attribute_name(item_type, name)
+            if value is None:
+                removes.append(f"#s{number}")
+            else:
+                typed[f":s{number}"] = serialized_value(item_type, name, value)
+                sets.append(f"#s{number} = :s{number}")
+        for number, (name, value) in enumerate((expected or {}).items()):
+            names[f"#c{number}"] = attribute_name(item_type, name)
+            if value is None:
+                conditions.append(f"attribute_not_exists(#c{number})")
+            else:
+                typed[f":c{number}"] = serialized_value(item_type, name, value)
+                conditions.append(f"#c{number} = :c{number}")
+        if must_exist:
+            names["#pk"] = "pk"
+            conditions.append("attribute_exists(#pk)")
+        clauses = [f"SET {', '.join(sets)}"] if sets else []
+        if removes:
+            clauses.append(f"REMOVE {', '.join(removes)}")
+        operation = {
+            "TableName": self._table_name,
+            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+            "UpdateExpression": " ".join(clauses),
+            "ExpressionAttributeNames": names,
+        }
+        if typed:
+            operation["ExpressionAttributeValues"] = typed
+        if conditions:
+            operation["ConditionExpression"] = " AND ".join(conditions)
+        self._update_items.append(operation)
+
+
 def _operations_in_request_order(transaction: TransactWrite) -> list[dict]:
     # PynamoDB sends condition checks, then deletes, puts and updates; the cancellation reasons
     # come back in that order, one per operation.
@@ -52,12 +117,12 @@ def _key_of(operation: dict) -> tuple[str, str]:
     return key.get("pk", {}).get("S", ""), key.get("sk", {}).get("S", "")
 
 
-def write(build: Callable[[TransactWrite], None]) -> None:
+def write(build: Callable[[Transaction], None]) -> None:
     """One TransactWriteItems call: `build` adds the operations.
 
     Raises TransactionCancelled when DynamoDB cancels it (a condition failed or a conflict).
     """
-    transaction = TransactWrite(connection=db.connection())
+    transaction = Transaction()
     try:
         with transaction:
             build(transaction)
