@@ -143,18 +143,27 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
     Returns the candidates, in read order, and the LastEvaluatedKey (None when the partition has
     nothing more in that direction). Only `card`, `active_mentees` and `profile` are fetched.
     """
-    if before is not None:
-        condition = DirectoryEntry.sk < before
-    else:
-        condition = DirectoryEntry.sk >= at_or_after if at_or_after is not None else None
-    page = db.table_connection().query(
-        partition,
-        range_key_condition=condition,
-        attributes_to_get=["card", "active_mentees", "profile"],
-        scan_index_forward=not descending,
-        limit=limit,
-        exclusive_start_key=start_key,
-    )
+    # The Query is spelled out rather than built by PynamoDB: its expression objects cost more
+    # than this whole function otherwise does for a small page (docs/PERFORMANCE.md).
+    names = {"#pk": "pk", "#card": "card", "#load": "active_mentees", "#profile": "profile"}
+    values = {":pk": {"S": partition}}
+    key_condition = "#pk = :pk"
+    if before is not None or at_or_after is not None:
+        names["#sk"] = "sk"
+        values[":sk"] = {"S": before if before is not None else at_or_after}
+        key_condition += " AND #sk < :sk" if before is not None else " AND #sk >= :sk"
+    query = {
+        "TableName": db.table_connection().table_name,
+        "KeyConditionExpression": key_condition,
+        "ProjectionExpression": "#card, #load, #profile",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": not descending,
+        "Limit": limit,
+    }
+    if start_key:
+        query["ExclusiveStartKey"] = start_key
+    page = db.connection().dispatch("Query", query)
     return _candidates(page.get("Items", [])), page.get("LastEvaluatedKey")
 
 
