@@ -5,14 +5,16 @@ from __future__ import annotations
 from chalice import BadRequestError, Blueprint
 
 from ..http import caller, caller_with_match, caller_with_matches, created, json_body, limit_param, query_param
-from ..services import matches
+
+# Each view imports its service on first use: the routes register at import, and the services
+# (with the storage of matches and threads) would otherwise add to every cold start.
 
 blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/matches/suggestions", methods=["GET"])
 def suggestions():
-    from ..services import matching  # on first use, with scoring, to keep cold starts cheap
+    from ..services import matching  # with scoring
 
     request = blueprint.current_request
     mentee, history = caller_with_matches(request)
@@ -22,6 +24,8 @@ def suggestions():
 
 @blueprint.route("/matches", methods=["POST"])
 def request_match():
+    from ..services import matches
+
     request = blueprint.current_request
     try:
         body = json_body(request, optional=True)
@@ -37,6 +41,8 @@ def request_match():
 
 @blueprint.route("/matches", methods=["GET"])
 def list_matches():
+    from ..services import matches
+
     request = blueprint.current_request
     user = caller(request)
     return matches.list_matches(user, query_param(request, "status"), limit_param(request), query_param(request, "cursor"))
@@ -44,11 +50,15 @@ def list_matches():
 
 @blueprint.route("/matches/{match_id}", methods=["GET"])
 def get_match(match_id):
+    from ..services import matches
+
     _, match = caller_with_match(blueprint.current_request, matches.readable_match_id(match_id))
     return matches.get_match(match)
 
 
 def _transition(match_id: str, action: str):
+    from ..services import matches
+
     request = blueprint.current_request
     user, match = caller_with_match(request, matches.readable_match_id(match_id))
     return matches.change_match(user, match_id, action, json_body(request, optional=True), match)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from ..http import caller, created, json_body, limit_param, query_param
-from ..services import threads
+
+# Each view imports the threads service on first use: the routes register at import, and the
+# service (with the storage of threads) would otherwise add to every cold start.
 
 blueprint = Blueprint(__name__)
 
 
 @blueprint.route("/threads", methods=["GET"])
 def list_threads():
+    from ..services import threads
+
     request = blueprint.current_request
     user = caller(request)
     return threads.list_threads(user, limit_param(request), query_param(request, "cursor"))
@@ -19,6 +23,8 @@ def list_threads():
 
 @blueprint.route("/threads/{thread_id}/messages", methods=["GET"])
 def list_messages(thread_id):
+    from ..services import threads
+
     request = blueprint.current_request
     user = caller(request)
     return threads.list_messages(user, thread_id, limit_param(request), query_param(request, "cursor"))
@@ -26,6 +32,8 @@ def list_messages(thread_id):
 
 @blueprint.route("/threads/{thread_id}/messages", methods=["POST"])
 def post_message(thread_id):
+    from ..services import threads
+
     request = blueprint.current_request
     sender = caller(request)
     key = request.headers.get("idempotency-key")
@@ -34,4 +42,6 @@ def post_message(thread_id):
 
 @blueprint.route("/threads/{thread_id}/read", methods=["POST"])
 def mark_read(thread_id):
+    from ..services import threads
+
     return threads.mark_read(caller(blueprint.current_request), thread_id)

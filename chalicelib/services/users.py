@@ -7,7 +7,6 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..profiles import own_profile, public_profile
 from ..storage import keys, paging, transactions
 from ..storage import matches as match_store
-from ..storage import threads as thread_store
 from ..storage import users as user_store
 from ..storage.models import DirectoryEntry, MatchItem, UserItem
 
@@ -175,6 +174,8 @@ def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:
 
 def export_account(user: UserItem) -> dict:
     """Everything stored about the user: profile, matches and the messages they sent."""
+    from ..storage import threads as thread_store  # on first use: only the export reads messages here
+
     return {
         "profile": own_profile(user),
         "matches": [match_store.document(m) for m in match_store.all_matches(user.id)],

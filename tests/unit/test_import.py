@@ -26,3 +26,25 @@ def test_importing_app_does_no_network_io_and_creates_no_clients():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# What only some routes need, imported on first use (docs/PERFORMANCE.md, "Cold start").
+LAZY_MODULES = (
+    "pydantic",
+    "zoneinfo",
+    "chalicelib.schemas",
+    "chalicelib.scoring",
+    "chalicelib.vocabulary",
+    "chalicelib.openapi",
+    "chalicelib.services.matching",
+    "chalicelib.services.matches",
+    "chalicelib.services.threads",
+    "chalicelib.storage.threads",
+)
+
+
+def test_importing_app_leaves_what_only_some_routes_need_for_their_first_request():
+    script = f"import sys, app; print(sorted(set({LAZY_MODULES!r}) & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
