@@ -81,6 +81,7 @@ package: $(VENV_STAMP)
 	rm -rf -- out/$(STAGE)
 	AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-$(PACKAGE_REGION)}" $(VENV)/bin/chalice package \
 		--stage $(STAGE) --merge-template infra/table.yaml out/$(STAGE)
+	$(VENV_PY) -m scripts.add_bytecode out/$(STAGE)
 	@echo "out/$(STAGE)/sam.yaml and out/$(STAGE)/deployment.zip are ready (docs/DEPLOY.md deploys them)."
 
 cfn-lint: $(VENV_STAMP)

@@ -1,10 +1,12 @@
-"""What gets deployed: `chalice package --merge-template infra/table.yaml` for each stage gives a
+"""What gets deployed: `chalice package --merge-template infra/table.yaml` for each stage, then
+`scripts.add_bytecode` (as `make package` does), gives a zip with byte code for every module and a
 template that cfn-lint accepts, with the table as tables.table_definition() describes it, the
 function pointed at it by Ref, and the stage's hand-written policy. Also the stage settings:
 time-outs that fail a request well before API Gateway gives up (29 s)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -17,6 +19,7 @@ import yaml
 
 from chalicelib.config import Settings
 from chalicelib.storage.tables import TTL_ATTRIBUTE, table_definition
+from scripts.add_bytecode import add_bytecode, bytecode_name
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -45,6 +48,9 @@ def packaged(tmp_path_factory) -> dict[str, Path]:
             [str(BIN / "chalice"), "package", "--stage", stage, "--merge-template", "infra/table.yaml", str(folder)],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
         )
+        assert result.returncode == 0, result.stdout + result.stderr
+        result = subprocess.run([sys.executable, "-m", "scripts.add_bytecode", str(folder)],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         folders[stage] = folder
     return folders
@@ -147,3 +153,50 @@ def test_the_local_stage_takes_the_table_from_the_environment():
     # `make run` and the test fixtures choose the table (TABLE_NAME); the stage must not override it.
     assert "TABLE_NAME" not in stage_config("local").get("environment_variables", {})
     assert "TABLE_NAME" not in chalice_config().get("environment_variables", {})
+
+
+def test_every_module_in_the_zip_comes_with_byte_code_for_the_runtime(packaged):
+    with zipfile.ZipFile(packaged["prod"] / "deployment.zip") as archive:
+        names = set(archive.namelist())
+        sources = [name for name in names if name.endswith(".py")]
+        assert "chalicelib/http.py" in sources and any(name.startswith("botocore/") for name in sources)
+        assert [source for source in sources if bytecode_name(source) not in names] == []
+        header = archive.read(bytecode_name("chalicelib/http.py"))[:8]
+    # The runtime's magic number, then the flags of a hash-based .pyc whose source is not checked.
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01
+
+
+def test_the_app_imports_from_the_zip_alone_without_writing_anything(packaged, tmp_path):
+    with zipfile.ZipFile(packaged["dev"] / "deployment.zip") as archive:
+        archive.extractall(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    # -I: no site-packages, no PYTHON* variables; -B: no byte code written (/var/task is read-only).
+    script = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(app.app.app_name)"
+    result = subprocess.run([sys.executable, "-I", "-B", "-c", script, str(tmp_path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "mlbridge"
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_byte_code_is_refused_for_another_runtime_version(tmp_path):
+    (tmp_path / "sam.yaml").write_text("Resources:\n  APIHandler:\n    Properties:\n      Runtime: python3.9\n")
+    with zipfile.ZipFile(tmp_path / "deployment.zip", "w") as archive:
+        archive.writestr("app.py", "x = 1\n")
+    with pytest.raises(SystemExit, match="python3.9"):
+        add_bytecode(tmp_path)
+
+
+def test_byte_code_from_the_working_tree_is_replaced(tmp_path):
+    runtime = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    (tmp_path / "sam.yaml").write_text(f"Resources:\n  APIHandler:\n    Properties:\n      Runtime: {runtime}\n")
+    stale = bytecode_name("chalicelib/x.py")
+    with zipfile.ZipFile(tmp_path / "deployment.zip", "w") as archive:
+        archive.writestr("chalicelib/x.py", "x = 1\n")
+        archive.writestr(stale, b"stale byte code")
+        archive.writestr("chalicelib/__pycache__/gone.cpython-311.pyc", b"of a deleted module")
+    assert add_bytecode(tmp_path) == 1
+    with zipfile.ZipFile(tmp_path / "deployment.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(["chalicelib/x.py", stale])
+        assert archive.read(stale)[:4] == importlib.util.MAGIC_NUMBER
