@@ -308,7 +308,7 @@ def _language_points(shares_one: bool) -> int:
 
 
 # Each kind of points is at most its constant and the constants add up to at most MAX_SCORE
-# (asserted above), so a score is their plain sum: these five are the only places points are made.
+# (asserted above), so a score is their plain sum: the four functions above make every point.
 def _points(goal_count: int, shared: tuple) -> int:
     """The score for what a mentor shares (see `_compare`)."""
     has_target, secondary, shared_goals, distance, shared_languages = shared

@@ -18,7 +18,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-
 from ..profiles import public_profile
 from . import db, keys
 from .models import DirectoryEntry, UserItem

@@ -183,7 +183,6 @@ class IdempotencyRecord(TableItem, discriminator="idempotency"):
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
 
 
-
 class _Serializer:
     """How `item_type`'s attributes are written: each attribute's DynamoDB name, type and own
     serializer, the discriminator, the defaults and the attributes that may not be missing."""
