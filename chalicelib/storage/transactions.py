@@ -67,21 +67,25 @@ class Transaction(TransactWrite):
         the item existing when `must_exist`."""
         names: dict[str, str] = {}
         typed: dict[str, dict] = {}
+
+        def placeholders(kind: str, number: int, name: str, value) -> tuple[str, str | None]:
+            # `#<kind><n>` names the attribute; `:<kind><n>` holds the value (None: no value)
+            names[f"#{kind}{number}"] = attribute_name(item_type, name)
+            if value is None:
+                return f"#{kind}{number}", None
+            typed[f":{kind}{number}"] = serialized_value(item_type, name, value)
+            return f"#{kind}{number}", f":{kind}{number}"
+
         sets, removes, conditions = [], [], []
         for number, (name, value) in enumerate(values.items()):
-            names[f"#s{number}"] = attribute_name(item_type, name)
-            if value is None:
-                removes.append(f"#s{number}")
+            attribute, new_value = placeholders("s", number, name, value)
+            if new_value is None:
+                removes.append(attribute)
             else:
-                typed[f":s{number}"] = serialized_value(item_type, name, value)
-                sets.append(f"#s{number} = :s{number}")
+                sets.append(f"{attribute} = {new_value}")
         for number, (name, value) in enumerate((expected or {}).items()):
-            names[f"#c{number}"] = attribute_name(item_type, name)
-            if value is None:
-                conditions.append(f"attribute_not_exists(#c{number})")
-            else:
-                typed[f":c{number}"] = serialized_value(item_type, name, value)
-                conditions.append(f"#c{number} = :c{number}")
+            attribute, old_value = placeholders("c", number, name, value)
+            conditions.append(f"attribute_not_exists({attribute})" if old_value is None else f"{attribute} = {old_value}")
         if must_exist:
             names["#pk"] = "pk"
             conditions.append("attribute_exists(#pk)")
