@@ -106,6 +106,20 @@ def test_the_table_is_the_one_the_code_creates_locally(packaged):
     assert table["UpdateReplacePolicy"] == "Retain"
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_stage_is_throttled_so_a_flood_gets_429s(packaged, stage):
+    api = template(packaged, stage)["Resources"]["RestAPI"]
+    assert api["Type"] == "AWS::Serverless::Api"
+    (settings,) = api["Properties"]["MethodSettings"]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
+    rate, burst = settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]
+    # Both stages' values sit in the template, chosen by the Stage parameter.
+    assert rate["Fn::If"][0] == burst["Fn::If"][0] == "IsDev"
+    for dev, prod in (rate["Fn::If"][1:], burst["Fn::If"][1:]):
+        assert 0 < dev < prod
+    assert all(b >= r for r, b in zip(rate["Fn::If"][1:], burst["Fn::If"][1:]))
+
+
 def test_the_stage_parameter_names_the_table_the_policy_allows(packaged):
     for stage in STAGES:
         parameter = template(packaged, stage)["Parameters"]["Stage"]
