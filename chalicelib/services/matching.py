@@ -113,7 +113,8 @@ class _Candidates:
         return len(self._ranked)
 
     def _top(self, limit: int) -> list[tuple]:
-        # Mentor ids are unique, so the candidates themselves are never compared.
+        # The keys are scoring.sort_key's, so this is the order rank_mentors gives; mentor ids are
+        # unique, so the candidates at their ends are never compared.
         return heapq.nsmallest(limit, self._ranked.values())
 
     def best_ids(self, limit: int) -> list[str]:
