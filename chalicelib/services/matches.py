@@ -89,7 +89,7 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
             mentee_after=mentee_after, mentor_before=mentor, mentor_after=mentor_after, match=match,
             thread_items=thread_items,
         )
-        return match_store.copies(match)[0]
+        return match_store.copy_for(match, current_mentee.id)
 
     attempt.number = 0
     return {"match": match_document(transactions.run_with_retries(attempt))}

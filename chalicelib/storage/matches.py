@@ -50,12 +50,19 @@ def page_of_matches(user_id: str, status: str | None, limit: int, start_key: dic
     )
 
 
+def _copy_values(match: dict, owner: str) -> dict:
+    """The values of `owner`'s copy of a match: the match, under their partition."""
+    return {"pk": keys.user(owner), "sk": keys.match(match["match_id"]), **match}
+
+
+def copy_for(match: dict, owner: str) -> MatchItem:
+    """`owner`'s copy of a match (one of its participants)."""
+    return MatchItem(**_copy_values(match, owner))
+
+
 def copies(match: dict) -> list[MatchItem]:
     """The two copies of a match, one under each participant."""
-    return [
-        MatchItem(keys.user(owner), keys.match(match["match_id"]), **match)
-        for owner in (match["mentee_id"], match["mentor_id"])
-    ]
+    return [copy_for(match, owner) for owner in (match["mentee_id"], match["mentor_id"])]
 
 
 def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
@@ -85,7 +92,7 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
         _save_counters(tx, mentor_after)
         tx.put_new(PairLock, {"pk": pair, "sk": keys.PAIR, "match_id": match["match_id"]})
         for owner in (match["mentee_id"], match["mentor_id"]):
-            tx.put_new(MatchItem, {"pk": keys.user(owner), "sk": keys.match(match["match_id"]), **match})
+            tx.put_new(MatchItem, _copy_values(match, owner))
         for item_type, values in thread_items:
             tx.put_new(item_type, values)
         directory.sync(tx, mentor_before, mentor_after)
