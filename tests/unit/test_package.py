@@ -181,9 +181,13 @@ def test_every_module_in_the_zip_comes_with_byte_code_for_the_runtime(packaged):
     assert int.from_bytes(header[4:8], "little") == 0b01
 
 
-def test_the_app_imports_from_the_zip_alone_without_writing_anything(packaged, tmp_path):
+def test_the_app_imports_from_the_zips_byte_code_alone_without_writing_anything(packaged, tmp_path):
     with zipfile.ZipFile(packaged["dev"] / "deployment.zip") as archive:
         archive.extractall(tmp_path)
+    # Sources that cannot be imported: the app's modules can only come from the byte code beside
+    # them, which the interpreter must find under the name it looks for and take without checking.
+    for source in [tmp_path / "app.py", *(tmp_path / "chalicelib").rglob("*.py")]:
+        source.write_text('raise ImportError("compiled from source")\n')
     before = sorted(tmp_path.rglob("*"))
     # -I: no site-packages, no PYTHON* variables; -B: no byte code written (/var/task is read-only).
     script = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(app.app.app_name)"
