@@ -267,7 +267,7 @@ def _give_history(settings, rng: random.Random, mentees: list[Mentee], pool: Poo
                 "status": status, "score": scored.score, "reasons": list(scored.reasons),
                 "thread_id": clock.new_id(), "created_at": clock.now_iso(), "updated_at": clock.now_iso(),
             }
-            items += [copy.serialize() for copy in match_store.copies(match)]
+            items += [match_store.copy_for(match, owner).serialize() for owner in (mentee.id, scored.mentor_id)]
             mentee.excluded.add(scored.mentor_id)
     common.bulk_write(settings, items)
 

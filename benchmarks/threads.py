@@ -151,11 +151,8 @@ def _fill_thread(thread_id: str, senders: tuple[str, str], count: int) -> None:
             body = f"Message {n}: " + "lorem ipsum " * 12
             last = thread_store.new_message(thread_id, senders[n % 2], body, start_ms + n)
             batch.save(last)
-    document = thread_store.message_document(last)
-    ThreadItem(keys.thread(thread_id), keys.THREAD).update(actions=[
-        ThreadItem.last_message.set(document), ThreadItem.updated_at.set(last.created_at),
-        ThreadItem.message_count.set(count),
-    ])
+    document = thread_store.message_values(last)
+    ThreadItem(keys.thread(thread_id), keys.THREAD).update(actions=[ThreadItem.updated_at.set(last.created_at)])
     for user_id in senders:
         ThreadMembership(keys.user(user_id), keys.membership(thread_id)).update(actions=[
             ThreadMembership.last_message.set(document), ThreadMembership.updated_at.set(last.created_at),

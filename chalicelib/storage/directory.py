@@ -1,8 +1,8 @@
 """The mentor directory: where discovery (GET /mentors, suggestions) finds mentors.
 
 A mentor has entries under DIR#ALL, DIR#FW#<framework> and DIR#GOAL#<goal> exactly while they are
-accepting and have a free slot. An entry holds the mentor's public profile (and their goals, for
-GET /mentors' filter); the DIR#ALL and framework entries, which suggestions read, also hold a compact
+accepting and have a free slot. An entry holds the mentor's listed attributes (`listing`: what their
+public profile shows) and their goals, for GET /mentors' filter; the DIR#ALL and framework entries, which suggestions read, also hold a compact
 `card` of what scoring needs and the mentor's load (suggestions prefer the less busy of two equal
 mentors). So taking or freeing a slot
 sets one number on each of those, and puts or deletes entries only when it fills the last slot or
@@ -18,8 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..profiles import public_profile
-from . import db, keys
+from . import db, keys, paging
 from .models import DirectoryEntry, UserItem
 
 if TYPE_CHECKING:
@@ -68,6 +67,27 @@ def partitions(user: UserItem) -> list[str]:
     )
 
 
+# The attributes of a mentor's user item that a listing shows (their public profile): copied into
+# every directory entry, so listing and suggesting never read the user items.
+LISTED_ATTRIBUTES = ("id", "role", "name", "bio", "timezone", "languages", "frameworks", "goals", "capacity",
+                     "accepting", "years_in_ml", "transition_story")
+_NUMBERS = {"capacity", "years_in_ml"}
+
+
+def listing(user: UserItem) -> dict:
+    """What a directory entry keeps of a mentor: the listed attributes as plain JSON values."""
+    values = {}
+    for name in LISTED_ATTRIBUTES:
+        value = getattr(user, name)
+        if name in _NUMBERS and value is not None:
+            value = int(value)
+        elif isinstance(value, list):
+            value = list(value)
+        values[name] = value
+    values["accepting"] = bool(values["accepting"])
+    return values
+
+
 def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
     if not is_listed(user):
         return set()
@@ -78,7 +98,7 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
 class Candidate(NamedTuple):
     """A directory entry as suggestions read it: the mentor, their traits (what scoring reads: the
     card past the id, as text; many mentors share it, so suggestions score each distinct text
-    once per request, see `traits_fields`), their load, and the public profile as JSON text
+    once per request, see `traits_fields`), their load, and their listing as JSON text
     (decoded only when suggested)."""
 
     mentor_id: str
@@ -86,7 +106,7 @@ class Candidate(NamedTuple):
     active_mentees: int
     profile_json: str
 
-    def profile(self) -> dict:
+    def listing(self) -> dict:
         return json.loads(self.profile_json)
 
 
@@ -120,7 +140,6 @@ def _candidate_of_old_entry(item: dict) -> Candidate:
 
 def _candidates(items: list[dict]) -> list[Candidate]:
     """The page's entries as candidates (a tight loop: a suggestion reads up to 500 of them)."""
-    make = tuple.__new__
     candidates = []
     for item in items:
         card = item.get("card")
@@ -129,7 +148,7 @@ def _candidates(items: list[dict]) -> list[Candidate]:
             continue
         mentor_id, traits = card["S"].split("|", 1)
         load = item.get("active_mentees")
-        candidates.append(make(Candidate, (mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"])))
+        candidates.append(Candidate(mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"]))
     return candidates
 
 
@@ -143,7 +162,7 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
     nothing more in that direction). Only `card`, `active_mentees` and `profile` are fetched.
     """
     # The Query is spelled out rather than built by PynamoDB: its expression objects cost more
-    # than this whole function otherwise does for a small page (docs/PERFORMANCE.md).
+    # than this whole function otherwise does for a small page (storage/db.py).
     names = {"#pk": "pk", "#card": "card", "#load": "active_mentees", "#profile": "profile"}
     values = {":pk": {"S": partition}}
     key_condition = "#pk = :pk"
@@ -152,7 +171,6 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
         values[":sk"] = {"S": before if before is not None else at_or_after}
         key_condition += " AND #sk < :sk" if before is not None else " AND #sk >= :sk"
     query = {
-        "TableName": db.table_connection().table_name,
         "KeyConditionExpression": key_condition,
         "ProjectionExpression": "#card, #load, #profile",
         "ExpressionAttributeNames": names,
@@ -162,8 +180,27 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
     }
     if start_key:
         query["ExclusiveStartKey"] = start_key
-    page = db.connection().dispatch("Query", query)
+    page = db.query(**query)
     return _candidates(page.get("Items", [])), page.get("LastEvaluatedKey")
+
+
+def page_of_listings(partition: str, *, goal: str | None, limit: int,
+                     start_key: dict | None) -> tuple[list[dict], dict | None]:
+    """A page of the listings (`listing`) in a directory partition, in key order, and the next key;
+    with `goal`, only the mentors who help with it (a filter: then a page reads at most 200
+    entries and may be short, with a key to go on)."""
+    values = {":pk": {"S": partition}}
+    if goal is not None:
+        values[":goal"] = {"S": goal}
+    page = paging.fetch_page(
+        key_condition="pk = :pk",
+        values=values,
+        filter_expression="contains(goals, :goal)" if goal is not None else None,
+        limit=limit,
+        start_key=start_key,
+        max_read=200 if goal is not None else None,
+    )
+    return [json.loads(item["profile"]["S"]) for item in page.items], page.next_key
 
 
 def _carries_load(partition: str) -> bool:
@@ -182,14 +219,14 @@ def sync(transaction: Transaction, before: UserItem | None, after: UserItem | No
         transaction.delete(DirectoryEntry(pk, sk))
     if not new:
         return
-    profile = public_profile(after)
+    profile = listing(after)
     load = int(after.active_mentees or 0)
-    kept = old & new if old and public_profile(before) == profile else set()
+    kept = old & new if old and listing(before) == profile else set()
     summary = card(after)
     for pk, sk in sorted(new - kept):
         carries_load = _carries_load(pk)
         transaction.save(DirectoryEntry(
-            pk, sk, mentor_id=after.id, profile=profile, goals=list(after.goals),
+            pk, sk, profile=profile, goals=list(after.goals),
             card=summary if carries_load else None,
             active_mentees=load if carries_load else None,
         ))

@@ -2,52 +2,60 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
-
 from ..errors import Conflict
-from . import directory, keys, paging, transactions
-from .models import MatchItem, PairLock, ThreadItem, UserItem
+from . import db, directory, keys, paging, transactions
+from .models import MatchItem, PairLock, TableItem, ThreadItem, UserItem
 
 OPEN_STATUSES = ("pending", "active")
 
 
 def find_match(user_id: str, match_id: str) -> MatchItem | None:
     """The caller's copy of a match: None when it does not exist or the caller is not in it."""
-    try:
-        return MatchItem.get(keys.user(user_id), keys.match(match_id))
-    except DoesNotExist:
-        return None
+    item = db.get_item(keys.user(user_id), keys.match(match_id))
+    return MatchItem.from_raw_data(item) if item is not None else None
+
+
+_MATCHES_OF = "pk = :pk AND begins_with(sk, :prefix)"
+
+
+def _matches_of(user_id: str) -> dict[str, dict]:
+    return {":pk": {"S": keys.user(user_id)}, ":prefix": {"S": keys.MATCH_PREFIX}}
 
 
 def all_matches(user_id: str) -> list[MatchItem]:
     """Every match of a user (their history is small: a few per month at most)."""
-    return list(MatchItem.query(keys.user(user_id), MatchItem.sk.startswith(keys.MATCH_PREFIX)))
+    items = db.query_all(KeyConditionExpression=_MATCHES_OF, ExpressionAttributeValues=_matches_of(user_id))
+    return [MatchItem.from_raw_data(item) for item in items]
 
 
 def have_shared_match(mentor_id: str, mentee_id: str) -> bool:
-    return any(
-        True
-        for _ in MatchItem.query(
-            keys.user(mentor_id),
-            MatchItem.sk.startswith(keys.MATCH_PREFIX),
-            MatchItem.mentee_id == mentee_id,
-            limit=1,
-            page_size=100,  # the filter is applied after reading: read pages, not single items
-        )
+    # The filter is applied after reading: read pages, not single items.
+    page = paging.fetch_page(
+        key_condition=_MATCHES_OF,
+        values={**_matches_of(mentor_id), ":mentee": {"S": mentee_id}},
+        filter_expression="mentee_id = :mentee",
+        limit=1,
+        max_read=1000,
     )
+    return bool(page.items)
 
 
-def page_of_matches(user_id: str, status: str | None, limit: int, start_key: dict | None) -> paging.Page:
-    return paging.fetch_page(
-        MatchItem.query,
-        keys.user(user_id),
+def page_of_matches(user_id: str, status: str | None, limit: int, start_key: dict | None) -> tuple[list[MatchItem], dict | None]:
+    """The user's matches, newest first, optionally with one status: the matches and the next key."""
+    values = _matches_of(user_id)
+    if status:
+        values[":status"] = {"S": status}
+    page = paging.fetch_page(
+        key_condition=_MATCHES_OF,
+        values=values,
+        filter_expression="#status = :status" if status else None,
+        names={"#status": "status"} if status else None,
         limit=limit,
         start_key=start_key,
-        range_key_condition=MatchItem.sk.startswith(keys.MATCH_PREFIX),
-        filter_condition=(MatchItem.status == status) if status else None,
         newest_first=True,
         max_read=200 if status else None,
     )
+    return [MatchItem.from_raw_data(item) for item in page.items], page.next_key
 
 
 def _copy_values(match: dict, owner: str) -> dict:
@@ -60,41 +68,32 @@ def copy_for(match: dict, owner: str) -> MatchItem:
     return MatchItem(**_copy_values(match, owner))
 
 
-def copies(match: dict) -> list[MatchItem]:
-    """The two copies of a match, one under each participant."""
-    return [copy_for(match, owner) for owner in (match["mentee_id"], match["mentor_id"])]
-
-
 def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
     """Add to `tx` the update of a user's open-match counters to `after`'s, conditioned on the
-    version `after` was copied from, and bumping it (what PynamoDB's VersionAttribute does)."""
-    tx.set_values(
-        UserItem, keys.user(after.id), keys.PROFILE,
-        {
-            "open_matches": int(after.open_matches or 0),
-            "active_mentees": int(after.active_mentees or 0),
-            "version": int(after.version or 0) + 1,
-        },
-        expected={"version": after.version},
+    version `after` was copied from, and bumping it (PynamoDB's VersionAttribute does both)."""
+    tx.update(
+        UserItem(keys.user(after.id), keys.PROFILE, version=after.version),
+        [UserItem.open_matches.set(int(after.open_matches or 0)),
+         UserItem.active_mentees.set(int(after.active_mentees or 0))],
     )
 
 
 def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after: UserItem, match: dict,
-               thread_items: list[tuple[type, dict]]) -> None:
+               thread_items: list[TableItem]) -> None:
     """Create a match in one transaction whose conditions hold every invariant:
     the versions read (so capacity and the mentee's limit were checked on current data),
     and the pair lock (one open match per mentee and mentor). `thread_items` are the thread's
-    items as (item type, values)."""
+    items."""
     pair = keys.pair(match["mentee_id"], match["mentor_id"])
 
     def build(tx: transactions.Transaction):
         _save_counters(tx, mentee_after)
         _save_counters(tx, mentor_after)
-        tx.put_new(PairLock, {"pk": pair, "sk": keys.PAIR, "match_id": match["match_id"]})
+        tx.put_new(PairLock(pair, keys.PAIR, match_id=match["match_id"]))
         for owner in (match["mentee_id"], match["mentor_id"]):
-            tx.put_new(MatchItem, _copy_values(match, owner))
-        for item_type, values in thread_items:
-            tx.put_new(item_type, values)
+            tx.put_new(copy_for(match, owner))
+        for item in thread_items:
+            tx.put_new(item)
         directory.sync(tx, mentor_before, mentor_after)
 
     try:
@@ -116,9 +115,7 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
     def build(tx: transactions.Transaction):
         changes = {"status": new_status, "updated_at": updated_at}
         if closing:
-            changes["closed_by"] = actor_id
-            if reason:
-                changes["close_reason"] = reason
+            changes.update(closed_at=updated_at, closed_by=actor_id, close_reason=reason or None)
         for owner in (match.mentee_id, match.mentor_id):
             tx.set_values(MatchItem, keys.user(owner), keys.match(match.match_id), changes,
                           expected={"status": from_status})
@@ -138,18 +135,3 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
         if cancelled.failed:
             raise transactions.Retry() from None  # the status or a participant changed: re-read
         raise
-
-
-def document(match: MatchItem) -> dict:
-    """A match as the API shows it."""
-    return {
-        "id": match.match_id,
-        "mentee_id": match.mentee_id,
-        "mentor_id": match.mentor_id,
-        "status": match.status,
-        "score": int(match.score),
-        "reasons": list(match.reasons),
-        "thread_id": match.thread_id,
-        "created_at": match.created_at,
-        "updated_at": match.updated_at,
-    }

@@ -1,13 +1,12 @@
 """Item types of the single DynamoDB table (see docs/DATA_MODEL.md for every access pattern).
 
 All items share the generic key attributes `pk`/`sk` (and `gsi1pk`/`gsi1sk` for the inbox index);
-the `kind` discriminator tells PynamoDB which class an item is when it reads one back.
+the `kind` discriminator tells PynamoDB which class an item is when it reads one back. The table
+name, region and endpoint are set on `TableItem.Meta` by storage.db.configure(); no model makes
+calls of its own (storage.db explains why).
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
-from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -45,14 +44,6 @@ class TableItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
-
-    @classmethod
-    def _get_connection(cls):
-        # Every item class, and every transaction, goes through the one connection that db.py
-        # configures from the environment: same endpoint, region, timeouts and botocore client.
-        from . import db
-
-        return db.table_connection()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     inbox = InboxIndex()
@@ -107,8 +98,7 @@ class DirectoryEntry(TableItem, discriminator="directory"):
     as every change to the mentor's profile or load, so discovery never shows a full mentor.
     """
 
-    mentor_id = UnicodeAttribute()
-    profile = JSONAttribute()  # the public profile: all a listing reads
+    profile = JSONAttribute()  # the mentor's listed attributes (directory.listing): all a listing reads
     goals = ListAttribute(of=UnicodeAttribute)  # for GET /mentors?framework=&goal= (a filter)
     # On DIR#ALL and DIR#FW# entries only, which suggestions read (see directory.card):
     card = UnicodeAttribute(null=True)  # what scoring needs, cheap to parse
@@ -131,8 +121,9 @@ class MatchItem(TableItem, discriminator="match"):
     thread_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    closed_at = UnicodeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)  # a user id, or "system"
     close_reason = UnicodeAttribute(null=True)
-    closed_by = UnicodeAttribute(null=True)
 
 
 class PairLock(TableItem, discriminator="pair"):
@@ -150,9 +141,7 @@ class ThreadItem(TableItem, discriminator="thread"):
     mentor_id = UnicodeAttribute()
     is_open = BooleanAttribute()
     created_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    last_message = JSONAttribute(null=True)
-    message_count = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute()  # the newest message's time: sends commit in time order
 
 
 class ThreadMembership(TableItem, discriminator="membership"):
@@ -181,55 +170,3 @@ class IdempotencyRecord(TableItem, discriminator="idempotency"):
 
     message = JSONAttribute()
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
-
-
-class _Serializer:
-    """How `item_type`'s attributes are written: each attribute's DynamoDB name, type and own
-    serializer, the discriminator, the defaults and the attributes that may not be missing."""
-
-    def __init__(self, item_type: type[TableItem]):
-        attributes = item_type.get_attributes()
-        self.by_name = {name: (a.attr_name, a.attr_type, a.serialize) for name, a in attributes.items()}
-        discriminator = item_type._get_discriminator_attribute()
-        self.fixed = {discriminator.attr_name: {discriminator.attr_type: discriminator.serialize(item_type)}}
-        self.defaults = {name: a.default for name, a in attributes.items() if a.default is not None}
-        self.required = {
-            name for name, a in attributes.items()
-            if not a.null and a.default is None and a is not discriminator
-        }
-
-
-@lru_cache(maxsize=None)
-def _serializer(item_type: type[TableItem]) -> _Serializer:
-    return _Serializer(item_type)
-
-
-def serialized(item_type: type[TableItem], values: dict[str, Any]) -> dict[str, dict]:
-    """The item `item_type(**values)` as DynamoDB stores it (what `.serialize()` gives), built
-    without the model: for transactions that write many items at once (see transactions.Transaction)."""
-    serializer = _serializer(item_type)
-    missing = serializer.required.difference(values)
-    if missing:
-        raise ValueError(f"{item_type.__name__} needs {', '.join(sorted(missing))}")
-    item = dict(serializer.fixed)
-    by_name = serializer.by_name
-    for name, default in serializer.defaults.items():
-        if values.get(name) is None:
-            attr_name, attr_type, serialize = by_name[name]
-            item[attr_name] = {attr_type: serialize(default() if callable(default) else default)}
-    for name, value in values.items():
-        if value is not None:
-            attr_name, attr_type, serialize = by_name[name]
-            item[attr_name] = {attr_type: serialize(value)}
-    return item
-
-
-def attribute_name(item_type: type[TableItem], name: str) -> str:
-    """The name an attribute of `item_type` has in DynamoDB."""
-    return _serializer(item_type).by_name[name][0]
-
-
-def serialized_value(item_type: type[TableItem], name: str, value: Any) -> dict:
-    """A value of one attribute of `item_type` as DynamoDB stores it (`{type: value}`)."""
-    _, attr_type, serialize = _serializer(item_type).by_name[name]
-    return {attr_type: serialize(value)}

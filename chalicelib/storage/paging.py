@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInput
-
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
+from . import db
 
 
 @dataclass
@@ -24,50 +22,49 @@ class Page:
     next_key: dict | None
 
 
-def _key_of(item, key_attributes: tuple[str, ...]) -> dict:
-    return {name: {"S": getattr(item, name)} for name in key_attributes}
-
-
 def fetch_page(
-    query,
-    hash_key: str,
     *,
+    key_condition: str,
+    values: dict[str, dict],
     limit: int,
     key_attributes: tuple[str, ...] = ("pk", "sk"),
     start_key: dict | None = None,
-    range_key_condition=None,
-    filter_condition=None,
+    index: str | None = None,
+    filter_expression: str | None = None,
+    names: dict[str, str] | None = None,
     newest_first: bool = False,
     max_read: int | None = None,
 ) -> Page:
-    """Run `query` (a Model's or an Index's `query`) for one page of at most `limit` items.
+    """One page of at most `limit` items of a Query (expressions in DynamoDB's form), as raw items.
 
     With a filter, DynamoDB may read items it does not return; `max_read` bounds how many it
     reads for this page (a page may then be shorter than `limit`, with a cursor to go on).
     """
-    page_size = limit + 1 if filter_condition is None else max(limit + 1, min(max_read or 100, 100))
-    results = query(
-        hash_key,
-        range_key_condition,
-        filter_condition,
-        scan_index_forward=not newest_first,
-        last_evaluated_key=start_key,
-        limit=limit + 1,
-        page_size=page_size,
-    )
-    items = []
-    for item in results:
-        items.append(item)
-        if len(items) > limit:
+    request: dict = {
+        "KeyConditionExpression": key_condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": not newest_first,
+        "Limit": limit + 1 if filter_expression is None else max(limit + 1, min(max_read or 100, 100)),
+    }
+    if index is not None:
+        request["IndexName"] = index
+    if filter_expression is not None:
+        request["FilterExpression"] = filter_expression
+    if names:
+        request["ExpressionAttributeNames"] = names
+    items: list[dict] = []
+    scanned = 0
+    last_key = start_key
+    while True:
+        if last_key is not None:
+            request["ExclusiveStartKey"] = last_key
+        response = db.query(**request)
+        items.extend(response.get("Items", ()))
+        scanned += response.get("ScannedCount", 0)
+        last_key = response.get("LastEvaluatedKey")
+        if last_key is None or len(items) > limit or (max_read is not None and scanned >= max_read):
             break
-        # Stop at a page boundary (all fetched items consumed) once enough items were read.
-        if (
-            max_read is not None
-            and results.page_iter.total_scanned_count >= max_read
-            and len(items) == results.total_count
-        ):
-            break
-    return page_of(items, limit, lambda last: _key_of(last, key_attributes), results.last_evaluated_key)
+    return page_of(items, limit, lambda last: {name: last[name] for name in key_attributes}, last_key)
 
 
 def page_of(items: list, limit: int, key_of, last_evaluated_key: dict | None) -> Page:
@@ -77,18 +74,6 @@ def page_of(items: list, limit: int, key_of, last_evaluated_key: dict | None) ->
         items = items[:limit]
         return Page(items, key_of(items[-1]))
     return Page(items, last_evaluated_key)
-
-
-def parse_limit(raw: str | None, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput("limit", "must be an integer") from None
-    if value < 1 or value > maximum:
-        raise InvalidInput("limit", f"must be between 1 and {maximum}")
-    return value
 
 
 def encode_cursor(key: dict | None) -> str | None:

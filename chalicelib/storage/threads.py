@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from botocore.exceptions import ClientError
 from pynamodb.constants import ALL_OLD
-from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from .. import clock
 from ..errors import InvalidInput
@@ -16,81 +16,89 @@ from . import db, keys, paging, transactions
 from .models import IdempotencyRecord, MessageItem, TableItem, ThreadItem, ThreadMembership
 
 
-def find_thread(thread_id: str) -> ThreadItem | None:
-    try:
-        return ThreadItem.get(keys.thread(thread_id), keys.THREAD)
-    except DoesNotExist:
-        return None
+def thread_key(thread_id: str) -> tuple[str, str]:
+    """The key of a thread's item (to read it with the caller's profile: users.find_user_with)."""
+    return keys.thread(thread_id), keys.THREAD
 
 
-# A message as the API shows it: these attributes of the item, as they are.
-_MESSAGE_FIELDS = ("id", "thread_id", "sender_id", "body", "created_at")
+def thread_of(item: dict | None) -> ThreadItem | None:
+    """A thread's item as read by key, or None."""
+    return ThreadItem.from_raw_data(item) if item is not None else None
 
 
-def message_document(message: MessageItem) -> dict:
-    return {name: getattr(message, name) for name in _MESSAGE_FIELDS}
+# A message's own attributes (what a page, a summary and the idempotency record keep of it).
+MESSAGE_FIELDS = ("id", "thread_id", "sender_id", "body", "created_at")
+
+
+def message_values(message: MessageItem) -> dict:
+    """A message's own attributes, as stored in inbox rows and idempotency records."""
+    return {name: getattr(message, name) for name in MESSAGE_FIELDS}
 
 
 def _membership(user_id: str, other_id: str, thread_id: str, match_id: str, updated_at: str, unread: int,
-                last_message: dict | None) -> tuple[type[ThreadMembership], dict]:
-    return ThreadMembership, {
-        "pk": keys.user(user_id),
-        "sk": keys.membership(thread_id),
-        "thread_id": thread_id,
-        "match_id": match_id,
-        "other_id": other_id,
-        "unread": unread,
-        "updated_at": updated_at,
-        "last_message": last_message,
-        "gsi1pk": keys.inbox(user_id),
-        "gsi1sk": keys.inbox_sort(updated_at, thread_id),
-    }
+                last_message: dict | None) -> ThreadMembership:
+    return ThreadMembership(
+        keys.user(user_id),
+        keys.membership(thread_id),
+        thread_id=thread_id,
+        match_id=match_id,
+        other_id=other_id,
+        unread=unread,
+        updated_at=updated_at,
+        last_message=last_message,
+        gsi1pk=keys.inbox(user_id),
+        gsi1sk=keys.inbox_sort(updated_at, thread_id),
+    )
 
 
 def new_thread_items(*, thread_id: str, match_id: str, mentee_id: str, mentor_id: str, created_at: str,
-                     intro: str | None, intro_id: str | None) -> list[tuple[type[TableItem], dict]]:
-    """The items of a new, open thread, as (item type, values): the thread, both memberships and
-    the optional intro message from the mentee (unread for the mentor)."""
+                     intro: str | None, intro_id: str | None) -> list[TableItem]:
+    """The items of a new, open thread: the thread, both memberships and the optional intro
+    message from the mentee (unread for the mentor)."""
     last_message = None
-    items: list[tuple[type[TableItem], dict]] = []
+    items: list[TableItem] = []
     if intro:
         message = {"id": intro_id, "thread_id": thread_id, "sender_id": mentee_id, "body": intro,
                    "created_at": created_at}
-        last_message = {name: message[name] for name in _MESSAGE_FIELDS}
-        items.append((MessageItem, {"pk": keys.thread(thread_id), "sk": keys.message(intro_id), **message}))
-    items.append((ThreadItem, {
-        "pk": keys.thread(thread_id),
-        "sk": keys.THREAD,
-        "id": thread_id,
-        "match_id": match_id,
-        "mentee_id": mentee_id,
-        "mentor_id": mentor_id,
-        "is_open": True,
-        "created_at": created_at,
-        "updated_at": created_at,
-        "last_message": last_message,
-        "message_count": 1 if intro else 0,
-    }))
+        last_message = dict(message)
+        items.append(MessageItem(keys.thread(thread_id), keys.message(intro_id), **message))
+    items.append(ThreadItem(
+        keys.thread(thread_id),
+        keys.THREAD,
+        id=thread_id,
+        match_id=match_id,
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
+        is_open=True,
+        created_at=created_at,
+        updated_at=created_at,
+    ))
     items.append(_membership(mentee_id, mentor_id, thread_id, match_id, created_at, 0, last_message))
     items.append(_membership(mentor_id, mentee_id, thread_id, match_id, created_at, 1 if intro else 0, last_message))
     return items
 
 
-def memberships(user_id: str) -> list[ThreadMembership]:
-    return list(ThreadMembership.query(keys.user(user_id), ThreadMembership.sk.startswith(keys.THREAD_PREFIX)))
-
-
 def messages_sent_by(user_id: str) -> list[dict]:
-    """Every message the user sent, oldest first (for the data export; not a hot path)."""
+    """Every message the user sent, oldest first, as their own attributes (for the data export;
+    not a hot path: a Query of the memberships, then one per thread)."""
+    memberships = db.query_all(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": {"S": keys.user(user_id)}, ":prefix": {"S": keys.THREAD_PREFIX}},
+        ProjectionExpression="thread_id",
+    )
     sent = []
-    for membership in memberships(user_id):
-        for message in MessageItem.query(
-            keys.thread(membership.thread_id),
-            MessageItem.sk.startswith(keys.MESSAGE_PREFIX),
-            MessageItem.sender_id == user_id,
-        ):
-            sent.append(message_document(message))
-    return sorted(sent, key=lambda m: m["id"])
+    for membership in memberships:
+        sent.extend(db.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            FilterExpression="sender_id = :sender",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.thread(membership["thread_id"]["S"])},
+                ":prefix": {"S": keys.MESSAGE_PREFIX},
+                ":sender": {"S": user_id},
+            },
+            ProjectionExpression=", ".join(MESSAGE_FIELDS),
+        ))
+    return sorted(({name: item[name]["S"] for name in MESSAGE_FIELDS} for item in sent), key=lambda m: m["id"])
 
 
 # --- reading: pages of messages and of the inbox --------------------------------------------
@@ -103,20 +111,22 @@ def page_of_messages(thread_id: str, limit: int, start_key: dict | None) -> pagi
     """Newest first, as message documents; one Query whatever the thread's length (the key
     condition skips the thread item and the idempotency records that share the partition).
 
-    The most read page of the service: the documents are built from the items as DynamoDB returns
-    them, without a model instance each (every field is a string)."""
-    response = db.table_connection().query(
-        keys.thread(thread_id),
-        range_key_condition=MessageItem.sk.startswith(keys.MESSAGE_PREFIX),
-        attributes_to_get=[*MESSAGE_KEY_ATTRIBUTES, *_MESSAGE_FIELDS],
-        scan_index_forward=False,
-        limit=limit + 1,
-        exclusive_start_key=start_key,
-    )
+    The most read page of the service: the messages are taken from the items as DynamoDB returns
+    them, without a model instance each (every attribute is a string)."""
+    request = {
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+        "ExpressionAttributeValues": {":pk": {"S": keys.thread(thread_id)}, ":prefix": {"S": keys.MESSAGE_PREFIX}},
+        "ProjectionExpression": ", ".join((*MESSAGE_KEY_ATTRIBUTES, *MESSAGE_FIELDS)),
+        "ScanIndexForward": False,
+        "Limit": limit + 1,
+    }
+    if start_key is not None:
+        request["ExclusiveStartKey"] = start_key
+    response = db.query(**request)
     page = paging.page_of(response.get("Items", []), limit,
                           lambda last: {name: last[name] for name in MESSAGE_KEY_ATTRIBUTES},
                           response.get("LastEvaluatedKey"))
-    page.items = [{name: item[name]["S"] for name in _MESSAGE_FIELDS} for item in page.items]
+    page.items = [{name: item[name]["S"] for name in MESSAGE_FIELDS} for item in page.items]
     return page
 
 
@@ -128,16 +138,19 @@ def message_start_key(thread_id: str, cursor: str | None) -> dict | None:
     return start
 
 
-def page_of_inbox(user_id: str, limit: int, start_key: dict | None) -> paging.Page:
-    """The user's memberships by last activity, most recent first: one Query of the gsi1 index."""
-    return paging.fetch_page(
-        ThreadMembership.inbox.query,
-        keys.inbox(user_id),
+def page_of_inbox(user_id: str, limit: int, start_key: dict | None) -> tuple[list[ThreadMembership], dict | None]:
+    """The user's memberships by last activity, most recent first (one Query of the gsi1 index),
+    and the next key."""
+    page = paging.fetch_page(
+        key_condition="gsi1pk = :pk",
+        values={":pk": {"S": keys.inbox(user_id)}},
+        index="gsi1",
         limit=limit,
         key_attributes=INBOX_KEY_ATTRIBUTES,
         start_key=start_key,
         newest_first=True,
     )
+    return [ThreadMembership.from_raw_data(item) for item in page.items], page.next_key
 
 
 def inbox_start_key(user_id: str, cursor: str | None) -> dict | None:
@@ -192,7 +205,7 @@ def idempotency_record(thread_id: str, sender_id: str, key: str, message: Messag
     return IdempotencyRecord(
         keys.thread(thread_id),
         keys.idempotency(sender_id, digest),
-        message=message_document(message),
+        message=message_values(message),
         expires_at=now_seconds + IDEMPOTENCY_TTL_SECONDS,
     )
 
@@ -225,7 +238,7 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
     Raises SendRejected when a condition fails (TransactionCancelled, transient, on a conflict).
     """
     thread_id = message.thread_id
-    document = message_document(message)
+    summary = message_values(message)
     created_at = message.created_at
     thread_key = (keys.thread(thread_id), keys.THREAD)
 
@@ -240,11 +253,7 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
             )
         tx.update(
             ThreadItem(*thread_key),
-            actions=[
-                ThreadItem.last_message.set(document),
-                ThreadItem.updated_at.set(created_at),
-                ThreadItem.message_count.add(1),
-            ],
+            actions=[ThreadItem.updated_at.set(created_at)],
             condition=(ThreadItem.is_open == True) & (ThreadItem.updated_at < created_at),  # noqa: E712
             return_values=ALL_OLD,
         )
@@ -254,7 +263,7 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
                 ThreadMembership(keys.user(member_id), keys.membership(thread_id)),
                 actions=[
                     ThreadMembership.unread.set(0) if is_sender else ThreadMembership.unread.add(1),
-                    ThreadMembership.last_message.set(document),
+                    ThreadMembership.last_message.set(summary),
                     ThreadMembership.updated_at.set(created_at),
                     ThreadMembership.gsi1sk.set(keys.inbox_sort(created_at, thread_id)),
                 ],
@@ -285,12 +294,14 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
 def mark_read(user_id: str, thread_id: str) -> bool:
     """Set the user's unread count to 0; False when the user has no membership in the thread."""
     try:
-        ThreadMembership(keys.user(user_id), keys.membership(thread_id)).update(
-            actions=[ThreadMembership.unread.set(0)],
-            condition=ThreadMembership.pk.exists(),
+        db.update_item(
+            Key=db.key(keys.user(user_id), keys.membership(thread_id)),
+            UpdateExpression="SET unread = :zero",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":zero": {"N": "0"}},
         )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
+    except ClientError as error:
+        if db.is_condition_failure(error):
             return False
         raise
     return True

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Callable
+from typing import Any, Callable
 
+from pynamodb.attributes import VersionAttribute
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..errors import DatabaseUnavailable
 from . import db
-from .models import TableItem, attribute_name, serialized, serialized_value
+from .models import TableItem
 
 # Cancellation codes that mean "someone else was writing the same item": worth another try.
 _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+# The order in which PynamoDB's TransactWrite sends its operations (Connection.transact_write_items),
+# which is the order of DynamoDB's cancellation reasons.
+_REQUEST_ORDER = ("condition_check", "delete", "put", "update")
 
 
 class Retry(Exception):
@@ -37,88 +41,55 @@ class TransactionCancelled(Exception):
         return any(p == pk and (sk is None or s == sk) for p, s in self.failed)
 
 
-class Transaction(TransactWrite):
-    """PynamoDB's TransactWrite, plus two operations built from plain values instead of models.
-
-    A model costs PynamoDB tens of microseconds to build, serialise and wrap in expressions; the
-    transactions opening and closing a match write up to a dozen items, which made that the biggest
-    part of those requests' own time (docs/PERFORMANCE.md, "Overhead"). These add the same items
-    (serialised by the models' own attributes, see models.serialized) to the same request, in the
-    same order: PynamoDB sends its lists of deletes, puts and updates as they are.
-    """
+class Transaction:
+    """PynamoDB's TransactWrite on the shared connection, remembering each operation's key so that
+    a cancellation can say which conditions failed. Plus two shorthands: `put_new` and `set_values`."""
 
     def __init__(self):
-        super().__init__(connection=db.connection())
-        self._table_name = db.table_connection().table_name
+        self.write = TransactWrite(connection=db.connection())
+        self.keys: dict[str, list[tuple[str, str]]] = {kind: [] for kind in _REQUEST_ORDER}
 
-    def put_new(self, item_type: type[TableItem], values: dict) -> None:
-        """Put `item_type(**values)`, conditioned on its key being free."""
-        self._put_items.append({
-            "TableName": self._table_name,
-            "Item": serialized(item_type, values),
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": "pk"},
-        })
+    def save(self, item: TableItem, condition=None, return_values: str | None = None) -> None:
+        """Put `item` (conditioned on its version when it has one, as PynamoDB does)."""
+        self.write.save(item, condition=condition, return_values=return_values)
+        self.keys["put"].append((item.pk, item.sk))
 
-    def set_values(self, item_type: type[TableItem], pk: str, sk: str, values: dict, *,
-                   expected: dict | None = None, must_exist: bool = False) -> None:
+    def delete(self, item: TableItem, condition=None) -> None:
+        self.write.delete(item, condition=condition)
+        self.keys["delete"].append((item.pk, item.sk))
+
+    def update(self, item: TableItem, actions: list, condition=None, return_values: str | None = None) -> None:
+        """Update `item`'s key with `actions`; a VersionAttribute set on `item` adds PynamoDB's
+        version condition and increment."""
+        self.write.update(item, actions=actions, condition=condition, return_values=return_values)
+        self.keys["update"].append((item.pk, item.sk))
+
+    def put_new(self, item: TableItem) -> None:
+        """Put `item`, conditioned on its key being free."""
+        self.save(item, condition=type(item).pk.does_not_exist())
+
+    def set_values(self, item_type: type[TableItem], pk: str, sk: str, values: dict[str, Any], *,
+                   expected: dict[str, Any] | None = None, must_exist: bool = False) -> None:
         """Update the item at (`pk`, `sk`): set `values` (None removes the attribute), conditioned
         on each attribute of `expected` having its value there (None: not being there), and on
-        the item existing when `must_exist`."""
-        names: dict[str, str] = {}
-        typed: dict[str, dict] = {}
+        the item existing when `must_exist`. For items without a version (a versioned item is
+        updated with `update` on a model holding the version it was computed from)."""
+        attributes = item_type.get_attributes()
+        if any(isinstance(attribute, VersionAttribute) for attribute in attributes.values()):
+            raise TypeError(f"{item_type.__name__} has a version: update it with `update`")
+        actions = [
+            attributes[name].remove() if value is None else attributes[name].set(value)
+            for name, value in values.items()
+        ]
+        condition = item_type.pk.exists() if must_exist else None
+        for name, value in (expected or {}).items():
+            clause = attributes[name].does_not_exist() if value is None else attributes[name] == value
+            condition = clause if condition is None else condition & clause
+        self.update(item_type(pk, sk), actions, condition=condition)
 
-        def placeholders(kind: str, number: int, name: str, value) -> tuple[str, str | None]:
-            # `#<kind><n>` names the attribute; `:<kind><n>` holds the value (None: no value)
-            names[f"#{kind}{number}"] = attribute_name(item_type, name)
-            if value is None:
-                return f"#{kind}{number}", None
-            typed[f":{kind}{number}"] = serialized_value(item_type, name, value)
-            return f"#{kind}{number}", f":{kind}{number}"
-
-        sets, removes, conditions = [], [], []
-        for number, (name, value) in enumerate(values.items()):
-            attribute, new_value = placeholders("s", number, name, value)
-            if new_value is None:
-                removes.append(attribute)
-            else:
-                sets.append(f"{attribute} = {new_value}")
-        for number, (name, value) in enumerate((expected or {}).items()):
-            attribute, old_value = placeholders("c", number, name, value)
-            conditions.append(f"attribute_not_exists({attribute})" if old_value is None else f"{attribute} = {old_value}")
-        if must_exist:
-            names["#pk"] = "pk"
-            conditions.append("attribute_exists(#pk)")
-        clauses = [f"SET {', '.join(sets)}"] if sets else []
-        if removes:
-            clauses.append(f"REMOVE {', '.join(removes)}")
-        operation = {
-            "TableName": self._table_name,
-            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
-            "UpdateExpression": " ".join(clauses),
-            "ExpressionAttributeNames": names,
-        }
-        if typed:
-            operation["ExpressionAttributeValues"] = typed
-        if conditions:
-            operation["ConditionExpression"] = " AND ".join(conditions)
-        self._update_items.append(operation)
-
-
-def _operations_in_request_order(transaction: TransactWrite) -> list[dict]:
-    # PynamoDB sends condition checks, then deletes, puts and updates; the cancellation reasons
-    # come back in that order, one per operation.
-    return [
-        *transaction._condition_check_items,
-        *transaction._delete_items,
-        *transaction._put_items,
-        *transaction._update_items,
-    ]
-
-
-def _key_of(operation: dict) -> tuple[str, str]:
-    key = operation.get("Key") or operation.get("Item") or {}
-    return key.get("pk", {}).get("S", ""), key.get("sk", {}).get("S", "")
+    def operation_keys(self) -> list[tuple[str, str]]:
+        """The key of each operation, in the order the request sends them."""
+        return [key for kind in _REQUEST_ORDER for key in self.keys[kind]]
 
 
 def write(build: Callable[[Transaction], None]) -> None:
@@ -127,19 +98,19 @@ def write(build: Callable[[Transaction], None]) -> None:
     Raises TransactionCancelled when DynamoDB cancels it (a condition failed or a conflict).
     """
     transaction = Transaction()
+    build(transaction)
     try:
-        with transaction:
-            build(transaction)
+        with transaction.write:
+            pass
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         if error.cause_response_code in {"TransactionConflictException", "TransactionInProgressException"}:
             raise TransactionCancelled({}, transient=True) from error
         if not reasons:
             raise
-        operations = _operations_in_request_order(transaction)
         failed = {
-            _key_of(operation): reason.raw_item
-            for operation, reason in zip(operations, reasons)
+            key: reason.raw_item
+            for key, reason in zip(transaction.operation_keys(), reasons)
             if reason is not None and reason.code == "ConditionalCheckFailed"
         }
         transient = any(reason is not None and reason.code in _TRANSIENT for reason in reasons)

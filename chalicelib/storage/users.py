@@ -2,73 +2,75 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
+from typing import Iterable
 
 from ..errors import Conflict
 from . import db, directory, keys, transactions
-from .models import EmailClaim, MatchItem, TableItem, UserItem
+from .models import EmailClaim, MatchItem, UserItem
+
+
+def profile_key(user_id: str) -> tuple[str, str]:
+    """The key of a user's profile item."""
+    return keys.user(user_id), keys.PROFILE
 
 
 def find_user(user_id: str) -> UserItem | None:
-    try:
-        return UserItem.get(keys.user(user_id), keys.PROFILE)
-    except DoesNotExist:
-        return None
+    item = db.get_item(*profile_key(user_id))
+    return UserItem.from_raw_data(item) if item is not None else None
+
+
+def find_user_with(user_id: str, other_keys: Iterable[tuple[str, str]]) -> tuple[UserItem | None, dict]:
+    """The user and other items, in one BatchGetItem: the token check folded into a request's
+    first read. Returns the user (None if missing) and the other items found, in DynamoDB's form,
+    by key (missing ones are absent)."""
+    own_key = profile_key(user_id)
+    found = db.get_items([own_key, *other_keys])
+    profile = found.pop(own_key, None)
+    return (UserItem.from_raw_data(profile) if profile is not None else None), found
 
 
 def find_user_with_matches(user_id: str) -> tuple[UserItem | None, list[MatchItem]]:
     """The user and all their match copies in one Query: in a user's partition the match copies
-    (`MATCH#<id>`) sort just before the profile (`PROFILE`). Every authenticated request that
-    needs the matches starts here, so each item is made straight into its model."""
+    (`MATCH#<id>`) sort just before the profile (`PROFILE`)."""
     user, matches = None, []
-    start_key = None
-    while True:
-        page = db.table_connection().query(
-            keys.user(user_id),
-            range_key_condition=TableItem.sk.between(keys.MATCH_PREFIX, keys.PROFILE),
-            exclusive_start_key=start_key,
-        )
-        for item in page.get("Items", ()):
-            sort_key = item["sk"]["S"]
-            if sort_key == keys.PROFILE:
-                user = UserItem.from_raw_data(item)
-            elif sort_key.startswith(keys.MATCH_PREFIX):
-                matches.append(MatchItem.from_raw_data(item))
-        start_key = page.get("LastEvaluatedKey")
-        if start_key is None:
-            return user, matches
+    for item in db.query_all(
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+        ExpressionAttributeValues={
+            ":pk": {"S": keys.user(user_id)}, ":first": {"S": keys.MATCH_PREFIX}, ":last": {"S": keys.PROFILE},
+        },
+    ):
+        sort_key = item["sk"]["S"]
+        if sort_key == keys.PROFILE:
+            user = UserItem.from_raw_data(item)
+        elif sort_key.startswith(keys.MATCH_PREFIX):
+            matches.append(MatchItem.from_raw_data(item))
+    return user, matches
 
 
 def find_user_with_match(user_id: str, match_id: str) -> tuple[UserItem | None, MatchItem | None]:
     """The user and their copy of a match in one BatchGetItem (either may be missing)."""
-    user = match = None
-    for item in TableItem.batch_get([(keys.user(user_id), keys.PROFILE), (keys.user(user_id), keys.match(match_id))]):
-        if isinstance(item, UserItem):
-            user = item
-        elif isinstance(item, MatchItem):
-            match = item
-    return user, match
+    match_key = (keys.user(user_id), keys.match(match_id))
+    user, found = find_user_with(user_id, [match_key])
+    item = found.get(match_key)
+    return user, (MatchItem.from_raw_data(item) if item is not None else None)
 
 
-def find_users(user_ids: list[str]) -> dict[str, UserItem]:
+def find_users(user_ids: Iterable[str]) -> dict[str, UserItem]:
     """Users by id in one BatchGetItem (per 100 ids); missing ids are simply absent."""
-    unique = list(dict.fromkeys(user_ids))
-    if not unique:
-        return {}
-    found = UserItem.batch_get([(keys.user(uid), keys.PROFILE) for uid in unique])
-    return {user.id: user for user in found}
+    found = db.get_items((keys.user(uid), keys.PROFILE) for uid in user_ids)
+    users = (UserItem.from_raw_data(item) for item in found.values())
+    return {user.id: user for user in users}
+
+
+def users_of(items: dict) -> dict[str, UserItem]:
+    """The user profiles among items read by key (see `find_user_with`), by user id."""
+    users = (UserItem.from_raw_data(item) for (_, sk), item in items.items() if sk == keys.PROFILE)
+    return {user.id: user for user in users}
 
 
 def copy_of(user: UserItem) -> UserItem:
-    """An independent copy to change and save: it keeps the version read, for the condition.
-
-    A PynamoDB model keeps its values in `attribute_values` (scalars and lists of strings): a
-    copy of that dict and of its lists, without a round trip through DynamoDB's format."""
-    copy = UserItem.__new__(UserItem)
-    copy.attribute_values = {
-        name: list(value) if isinstance(value, list) else value for name, value in user.attribute_values.items()
-    }
-    return copy
+    """An independent copy to change and save: it keeps the version read, for the condition."""
+    return UserItem.from_raw_data(user.serialize())
 
 
 def _email_claim(user: UserItem) -> EmailClaim:
@@ -137,11 +139,13 @@ def delete_user(user: UserItem) -> None:
 def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
     """Remove the user's own match copies (`match_copies`, as read) and thread memberships (the
     other side keeps theirs)."""
-    from .models import ThreadMembership
-
     pk = keys.user(user_id)
-    with UserItem.batch_write() as batch:
-        for item in match_copies:
-            batch.delete(item)
-        for item in ThreadMembership.query(pk, ThreadMembership.sk.startswith(keys.THREAD_PREFIX)):
-            batch.delete(item)
+    memberships = db.query_all(
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": keys.THREAD_PREFIX}},
+        ProjectionExpression="pk, sk",
+    )
+    db.delete_items([
+        *((pk, keys.match(match.match_id)) for match in match_copies),
+        *((item["pk"]["S"], item["sk"]["S"]) for item in memberships),
+    ])

@@ -29,7 +29,9 @@ def test_requesting_a_mentor_opens_a_pending_match_with_a_thread(api):
     response = request_match(api, mentee, mentor, message="Hi! I want to move to our ranking team.")
     assert response.status_code == 201
     match = response.json["match"]
-    assert set(match) == {"id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at", "updated_at"}
+    assert set(match) == {"id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at",
+                          "updated_at", "closed_at", "closed_by", "close_reason"}
+    assert match["closed_at"] is None and match["closed_by"] is None and match["close_reason"] is None
     assert match["status"] == "pending" and match["mentee_id"] == mentee.id and match["mentor_id"] == mentor.id
     assert 0 <= match["score"] <= 100 and "Both focus on PyTorch" in match["reasons"]
     assert match["thread_id"]
@@ -162,6 +164,42 @@ def test_closing_a_pending_match_frees_the_slot(api, action, actor, expected):
     assert mentor_profile(api, mentor)["active_mentees"] == 0
     assert mentor.id in listed_ids(api)
     assert api.get("/users/me", token=mentee.token).json["open_matches"] == 0
+
+
+def test_a_closed_match_says_when_who_and_why_also_in_the_export(api):
+    mentor, mentee, match = _open(api)
+    api.post(f"/matches/{match['id']}/accept", token=mentor.token)
+    ended = api.post(f"/matches/{match['id']}/end", {"reason": "goal reached"}, token=mentee.token).json["match"]
+    assert ended["closed_by"] == mentee.id and ended["close_reason"] == "goal reached"
+    assert ended["closed_at"] == ended["updated_at"] and ended["closed_at"] >= match["created_at"]
+    for user in (mentor, mentee):
+        assert api.get(f"/matches/{match['id']}", token=user.token).json["match"] == ended
+        exported = api.get("/users/me/export", token=user.token).json["matches"]
+        assert exported == [ended]
+
+
+def test_a_match_closed_without_a_reason_has_a_null_reason(api):
+    mentor, mentee, match = _open(api)
+    declined = api.post(f"/matches/{match['id']}/decline", token=mentor.token).json["match"]
+    assert declined["closed_by"] == mentor.id and declined["close_reason"] is None
+    assert declined["closed_at"] is not None
+
+
+def test_capacity_cannot_drop_below_the_open_matches_and_accepting_them_all_stays_within_it(api):
+    mentor = register_mentor(api, capacity=3)
+    matches = [request_match(api, register_mentee(api), mentor).json["match"] for _ in range(3)]
+    response = api.patch("/users/me", {"capacity": 1}, token=mentor.token)
+    assert response.status_code == 409, response.json
+    assert response.json["Message"].startswith("capacity:") and "3 open matches" in response.json["Message"]
+    assert mentor_profile(api, mentor)["capacity"] == 3  # nothing stored
+    for match in matches:
+        assert api.post(f"/matches/{match['id']}/accept", token=mentor.token).status_code == 200
+    profile = mentor_profile(api, mentor)
+    assert profile["active_mentees"] == 3 <= profile["capacity"]
+    # Once a match ends, the capacity may come down to what is still open.
+    api.post(f"/matches/{matches[0]['id']}/end", token=mentor.token)
+    assert api.patch("/users/me", {"capacity": 2}, token=mentor.token).status_code == 200
+    assert api.patch("/users/me", {"capacity": 1}, token=mentor.token).status_code == 409
 
 
 @pytest.mark.parametrize("actor", ["mentor", "mentee"])

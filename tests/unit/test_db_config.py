@@ -1,4 +1,4 @@
-"""Models and transactions reach DynamoDB through one connection configured from the environment."""
+"""Reads and transactions reach DynamoDB through one connection configured from the environment."""
 
 import subprocess
 import sys
@@ -11,15 +11,15 @@ def test_first_model_call_uses_the_configured_endpoint_and_region():
         import os
         os.environ.update(DYNAMODB_ENDPOINT="http://127.0.0.1:9", AWS_DEFAULT_REGION="eu-west-1",
                           TABLE_NAME="mlbridge-x", AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b")
-        from chalicelib.storage import db
+        from chalicelib.storage import db, transactions
         from chalicelib.storage.models import MessageItem, UserItem
-        # No configure() call: the first model access must still honour the environment.
-        connection = UserItem._get_connection()
-        assert connection.connection.client.meta.endpoint_url == "http://127.0.0.1:9", connection.connection.client.meta.endpoint_url
-        assert connection.connection.client.meta.region_name == "eu-west-1"
-        assert connection.table_name == "mlbridge-x"
-        assert MessageItem._get_connection() is connection
-        assert db.connection() is connection.connection  # transactions share it
+        # No configure() call: the first use must still honour the environment.
+        transaction = transactions.Transaction()
+        client = db.connection().client
+        assert client.meta.endpoint_url == "http://127.0.0.1:9", client.meta.endpoint_url
+        assert client.meta.region_name == "eu-west-1"
+        assert db.table_name() == "mlbridge-x" == UserItem.Meta.table_name == MessageItem.Meta.table_name
+        assert transaction.write is not None and db.connection().client is client  # one client, shared
         print("ok")
         """
     )
