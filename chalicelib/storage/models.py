@@ -136,11 +136,9 @@ class ThreadItem(TableItem, discriminator="thread"):
     """pk=THREAD#<id>, sk=THREAD: who is in the thread and whether it is still open."""
 
     id = UnicodeAttribute()
-    match_id = UnicodeAttribute()
     mentee_id = UnicodeAttribute()
     mentor_id = UnicodeAttribute()
     is_open = BooleanAttribute()
-    created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()  # the newest message's time: sends commit in time order
 
 

@@ -66,11 +66,9 @@ def new_thread_items(*, thread_id: str, match_id: str, mentee_id: str, mentor_id
         keys.thread(thread_id),
         keys.THREAD,
         id=thread_id,
-        match_id=match_id,
         mentee_id=mentee_id,
         mentor_id=mentor_id,
         is_open=True,
-        created_at=created_at,
         updated_at=created_at,
     ))
     items.append(_membership(mentee_id, mentor_id, thread_id, match_id, created_at, 0, last_message))
