@@ -97,3 +97,26 @@ def test_a_mentor_deleting_their_account_while_mentees_request_them_leaves_no_op
         assert me["open_matches"] == 0  # every match with the deleted mentor was closed
         for match in requests.get(live_api + "/matches", headers=headers, timeout=30).json()["matches"]:
             assert match["status"] == "declined", match
+
+
+def test_lowering_capacity_while_mentees_request_never_overbooks_the_mentor(live_api):
+    mentor = _register(live_api, mentor_body(capacity=4))
+    mentees = [_register(live_api, mentee_body()) for _ in range(6)]
+    token = mentor["token"]
+    patch = lambda capacity: requests.patch(  # noqa: E731
+        live_api + "/users/me", json={"capacity": capacity}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    results = _race([
+        *((lambda m=m: _post(live_api, "/matches", {"mentor_id": mentor["user"]["id"]}, m["token"])) for m in mentees),
+        lambda: patch(2),
+        lambda: patch(1),
+    ])
+    assert {r.status_code for r in results} <= {200, 201, 409}, [r.text for r in results]
+    me = requests.get(live_api + "/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    assert me["active_mentees"] <= me["capacity"]
+    pending = requests.get(live_api + "/matches?status=pending", headers={"Authorization": f"Bearer {token}"},
+                           timeout=30).json()["matches"]
+    assert len(pending) == me["active_mentees"]
+    for match in pending:  # accepting every pending request stays within the capacity
+        assert _post(live_api, f"/matches/{match['id']}/accept", token=token).status_code == 200
+    me = requests.get(live_api + "/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    assert me["active_mentees"] == len(pending) <= me["capacity"]
