@@ -8,7 +8,7 @@ numbers are the steady state, not DynamoDB Local's JIT compiling). A request's D
 each botocore call from its first event to its last (`provide-client-params` to `after-call`:
 building the request, signing, the HTTP round trip, parsing the response); the gap, latency
 minus that, is what the app itself spends: routing, validation, PynamoDB (de)serialisation,
-scoring, JSON. Budget: p50 gap at most 3 ms.
+scoring, JSON. Budget: p50 gap at most 5 ms (GAP_BUDGET_MS).
 
 Of the SDK's time, botocore building the requests (`provide-client-params` to `before-call`) is
 shown on its own (`sdk_build_p50_ms`), with the gap it would make if counted as the app's
@@ -29,7 +29,7 @@ import time
 from benchmarks import common
 from benchmarks.round_trips import Case, available_cases
 
-GAP_BUDGET_MS = 3.0
+GAP_BUDGET_MS = 5.0
 # Requests of each kind sent before any is measured (see `run`).
 WARM_UP_SAMPLES = 10
 
