@@ -1,8 +1,11 @@
-"""How users look from outside: the own profile, the public profile and a deleted user."""
+"""How users look from outside: the own profile, the public profile and a deleted user, as the
+response models of chalicelib.responses, built from a user item (or a mentor's directory listing)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from .responses import DeletedUser, OwnMentee, OwnMentor, PublicMentee, PublicMentor
 
 if TYPE_CHECKING:
     from .storage.models import UserItem
@@ -12,50 +15,58 @@ def _number(value):
     return None if value is None else int(value)
 
 
-def public_profile(user: UserItem) -> dict:
-    """The profile as anyone allowed to see it sees it: no email, no token, no keys, and no
-    counters (a mentor's load is theirs to see; the directory keeps a copy of this profile, so
-    taking or freeing a slot leaves it as it is)."""
-    profile = {
+def _public_values(user: UserItem) -> dict:
+    values = {
         "id": user.id,
         "role": user.role,
         "name": user.name,
         "bio": user.bio,
         "timezone": user.timezone,
-        "languages": list(user.languages),
+        "languages": user.languages,
     }
     if user.role == "mentee":
-        profile.update(
+        values.update(
             target_framework=user.target_framework,
-            frameworks=list(user.frameworks or []),
-            goals=list(user.goals),
+            frameworks=user.frameworks or [],
+            goals=user.goals,
             motivation=user.motivation,
             backend_years=_number(user.backend_years),
             current_stack=user.current_stack,
         )
     else:
-        profile.update(
-            frameworks=list(user.frameworks),
-            goals=list(user.goals),
+        values.update(
+            frameworks=user.frameworks,
+            goals=user.goals,
             capacity=_number(user.capacity),
             accepting=bool(user.accepting),
             years_in_ml=_number(user.years_in_ml),
             transition_story=user.transition_story,
         )
-    return profile
+    return values
 
 
-def own_profile(user: UserItem) -> dict:
+def public_profile(user: UserItem) -> PublicMentee | PublicMentor:
+    """The profile as anyone allowed to see it sees it: no email, no token, no keys, and no
+    counters (a mentor's load is theirs to see; the directory keeps a copy of a mentor's listed
+    attributes, so taking or freeing a slot leaves it as it is)."""
+    model = PublicMentee if user.role == "mentee" else PublicMentor
+    return model.model_validate(_public_values(user))
+
+
+def listed_profile(listing: dict) -> PublicMentor:
+    """A mentor's public profile from their directory listing (storage.directory.listing)."""
+    return PublicMentor.model_validate(listing)
+
+
+def own_profile(user: UserItem) -> OwnMentee | OwnMentor:
     """The profile its owner sees: the public one plus email, timestamps and their counters."""
-    profile = public_profile(user)
-    profile.update(email=user.email, created_at=user.created_at, updated_at=user.updated_at)
+    values = _public_values(user)
+    values.update(email=user.email, created_at=user.created_at, updated_at=user.updated_at)
     if user.role == "mentee":
-        profile["open_matches"] = _number(user.open_matches or 0)
-    else:
-        profile["active_mentees"] = _number(user.active_mentees or 0)
-    return profile
+        return OwnMentee.model_validate({**values, "open_matches": _number(user.open_matches or 0)})
+    return OwnMentor.model_validate({**values, "active_mentees": _number(user.active_mentees or 0)})
 
 
-def deleted_profile(user_id: str) -> dict:
+def deleted_profile(user_id: str) -> DeletedUser:
     """Stands in for a user who deleted their account, wherever their messages remain."""
-    return {"id": user_id, "role": None, "name": "Deleted user", "deleted": True}
+    return DeletedUser(id=user_id, role=None, name="Deleted user", deleted=True)

@@ -1,12 +1,16 @@
 """Request bodies, validated with pydantic. Vocabulary values are normalised to ids here, so
-the services only ever see clean data; every error names its field (see `first_error`)."""
+the services only ever see clean data; every error names its field (see `first_error`).
+
+The value types (frameworks, goals, languages, time zones...) live in chalicelib.values, shared
+with the response models; the OpenAPI document is generated from these models as they are.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
+from typing import Annotated, Literal, Union
 
 from pydantic import (
+    MISSING,
     AfterValidator,
     BaseModel,
     BeforeValidator,
@@ -16,52 +20,21 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    StringConstraints,
     ValidationError,
 )
+from typing_extensions import TypeAliasType
 
-from . import vocabulary
 from .errors import InvalidInput
-from .languages import ISO_639_1
-
-
-def _vocabulary_value(normalize, kind: str):
-    def check(value: str) -> str:
-        normalized = normalize(value)
-        if normalized is None:
-            raise ValueError(f"unknown {kind} '{value[:50]}' (see GET /vocabulary)")
-        return normalized
-
-    return AfterValidator(check)
+from .values import FrameworkInput, GoalInput, LanguageInput, MotivationInput, TimezoneInput
 
 
 def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except Exception:  # ZoneInfoNotFoundError, ValueError for malformed keys, OSError
-        raise ValueError(f"unknown time zone '{value[:60]}', use an IANA name like Europe/Berlin")
-    return value
-
-
-def _language(value: str) -> str:
-    code = value.strip().lower()
-    if code not in ISO_639_1:
-        raise ValueError(f"'{value[:20]}' is not an ISO 639-1 language code like 'en'")
-    return code
-
-
 def _stripped(value: str) -> str:
     return value.strip()
-
-
-def _not_blank(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
 
 
 def _integral(value):
@@ -72,19 +45,47 @@ def _integral(value):
     return value
 
 
+def _deliverable_domain(schema: dict) -> None:
+    # pydantic's EmailStr (email-validator) refuses special-use domains such as example.test;
+    # JSON Schema patterns (ECMA 262) have no inline flags, so both cases are spelled out.
+    from email_validator import SPECIAL_USE_DOMAIN_NAMES
+
+    def any_case(word: str) -> str:
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else "\\" + c for c in word)
+
+    schema["not"] = {"pattern": "[@.](?:" + "|".join(any_case(name) for name in SPECIAL_USE_DOMAIN_NAMES) + ")$"}
+
+
+def _text(max_length: int, description: str | None = None):
+    """Text that must hold something besides white space, at most `max_length` characters once
+    trimmed; the value kept is the trimmed one."""
+    return Annotated[
+        str,
+        StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=max_length, pattern=r"\S"),
+        Field(description=description),
+    ]
+
+
 BackendYears = Annotated[StrictInt, Field(ge=0, le=50), BeforeValidator(_integral)]
 Capacity = Annotated[StrictInt, Field(ge=1, le=10), BeforeValidator(_integral)]
 YearsInMl = Annotated[StrictInt, Field(ge=0, le=60), BeforeValidator(_integral)]
-Text = Annotated[StrictStr, AfterValidator(_stripped)]
-Name = Annotated[StrictStr, Field(max_length=100), AfterValidator(_not_blank)]
+Name = _text(100)
 Bio = Annotated[StrictStr, Field(max_length=2000)]
-FrameworkId = Annotated[StrictStr, Field(max_length=64), _vocabulary_value(vocabulary.normalize_framework, "framework")]
-GoalId = Annotated[StrictStr, Field(max_length=64), _vocabulary_value(vocabulary.normalize_goal, "goal")]
-MotivationId = Annotated[StrictStr, Field(max_length=64), _vocabulary_value(vocabulary.normalize_motivation, "motivation")]
-Timezone = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_timezone)]
-Language = Annotated[StrictStr, Field(max_length=8), AfterValidator(_language)]
-Languages = Annotated[list[Language], Field(min_length=1, max_length=5), AfterValidator(_unique)]
-Email = Annotated[EmailStr, Field(max_length=254)]
+CurrentStack = Annotated[StrictStr, Field(max_length=200)]
+TransitionStory = Annotated[StrictStr, Field(max_length=1000)]
+Languages = Annotated[list[LanguageInput], Field(min_length=1, max_length=5), AfterValidator(_unique)]
+Email = Annotated[
+    EmailStr,
+    Field(
+        max_length=254,
+        description="An email address with a deliverable domain (not .test, .local, .invalid, ...).",
+        json_schema_extra=_deliverable_domain,
+    ),
+]
+MenteeFrameworks = Annotated[list[FrameworkInput], Field(max_length=10), AfterValidator(_unique)]
+MenteeGoals = Annotated[list[GoalInput], Field(min_length=1, max_length=5), AfterValidator(_unique)]
+MentorFrameworks = Annotated[list[FrameworkInput], Field(min_length=1, max_length=10), AfterValidator(_unique)]
+MentorGoals = Annotated[list[GoalInput], Field(min_length=1, max_length=9), AfterValidator(_unique)]
 
 
 class _Body(BaseModel):
@@ -94,70 +95,89 @@ class _Body(BaseModel):
 class _Common(_Body):
     name: Name
     email: Email
-    timezone: Timezone
+    timezone: TimezoneInput
     languages: Languages
     bio: Bio | None = None
 
 
 class MenteeFields(_Body):
-    target_framework: FrameworkId
-    frameworks: Annotated[list[FrameworkId], Field(max_length=10), AfterValidator(_unique)] = []
-    goals: Annotated[list[GoalId], Field(min_length=1, max_length=5), AfterValidator(_unique)]
-    motivation: MotivationId
+    target_framework: FrameworkInput
+    frameworks: MenteeFrameworks = []
+    goals: MenteeGoals
+    motivation: MotivationInput
     backend_years: BackendYears
-    current_stack: Annotated[StrictStr, Field(max_length=200)] | None = None
+    current_stack: CurrentStack | None = None
 
 
 class MentorFields(_Body):
-    frameworks: Annotated[list[FrameworkId], Field(min_length=1, max_length=10), AfterValidator(_unique)]
-    goals: Annotated[list[GoalId], Field(min_length=1, max_length=9), AfterValidator(_unique)]
+    frameworks: MentorFrameworks
+    goals: MentorGoals
     capacity: Capacity
     accepting: StrictBool = True
     years_in_ml: YearsInMl | None = None
-    transition_story: Annotated[StrictStr, Field(max_length=1000)] | None = None
+    transition_story: TransitionStory | None = None
 
 
 class MenteeRegistration(_Common, MenteeFields):
+    """A mentee's registration: the framework they will double down on, their goals and why."""
+
     role: Literal["mentee"]
 
 
 class MentorRegistration(_Common, MentorFields):
+    """A mentor's registration: what they know and help with, and how many mentees they take."""
+
     role: Literal["mentor"]
 
 
-class MenteeUpdate(_Body):
-    name: Name | None = None
-    email: Email | None = None
-    timezone: Timezone | None = None
-    languages: Languages | None = None
-    bio: Bio | None = None
-    target_framework: FrameworkId | None = None
-    frameworks: Annotated[list[FrameworkId], Field(max_length=10), AfterValidator(_unique)] | None = None
-    goals: Annotated[list[GoalId], Field(min_length=1, max_length=5), AfterValidator(_unique)] | None = None
-    motivation: MotivationId | None = None
-    backend_years: BackendYears | None = None
-    current_stack: Annotated[StrictStr, Field(max_length=200)] | None = None
+Registration = TypeAliasType(
+    "Registration",
+    Annotated[Union[MenteeRegistration, MentorRegistration], Field(discriminator="role")],
+)
 
-
-class MentorUpdate(_Body):
-    name: Name | None = None
-    email: Email | None = None
-    timezone: Timezone | None = None
-    languages: Languages | None = None
-    bio: Bio | None = None
-    frameworks: Annotated[list[FrameworkId], Field(min_length=1, max_length=10), AfterValidator(_unique)] | None = None
-    goals: Annotated[list[GoalId], Field(min_length=1, max_length=9), AfterValidator(_unique)] | None = None
-    capacity: Capacity | None = None
-    accepting: StrictBool | None = None
-    years_in_ml: YearsInMl | None = None
-    transition_story: Annotated[StrictStr, Field(max_length=1000)] | None = None
-
-
-# Fields a PATCH may set to null (clearing them); every other field must keep a value.
+# A PATCH names only what changes: a field left out stays MISSING (and out of `model_dump`).
+# Only these may be null, which clears them; every other field must keep a value.
 CLEARABLE_FIELDS = frozenset({"bio", "current_stack", "years_in_ml", "transition_story"})
 
 
+class MenteeUpdate(_Body):
+    """A mentee's partial update, with the registration rules (`role` cannot change)."""
+
+    name: Name | MISSING = MISSING
+    email: Email | MISSING = MISSING
+    timezone: TimezoneInput | MISSING = MISSING
+    languages: Languages | MISSING = MISSING
+    bio: Bio | None | MISSING = MISSING
+    target_framework: FrameworkInput | MISSING = MISSING
+    frameworks: MenteeFrameworks | MISSING = MISSING
+    goals: MenteeGoals | MISSING = MISSING
+    motivation: MotivationInput | MISSING = MISSING
+    backend_years: BackendYears | MISSING = MISSING
+    current_stack: CurrentStack | None | MISSING = MISSING
+
+
+class MentorUpdate(_Body):
+    """A mentor's partial update, with the registration rules (`role` cannot change)."""
+
+    name: Name | MISSING = MISSING
+    email: Email | MISSING = MISSING
+    timezone: TimezoneInput | MISSING = MISSING
+    languages: Languages | MISSING = MISSING
+    bio: Bio | None | MISSING = MISSING
+    frameworks: MentorFrameworks | MISSING = MISSING
+    goals: MentorGoals | MISSING = MISSING
+    capacity: Capacity | MISSING = MISSING
+    accepting: StrictBool | MISSING = MISSING
+    years_in_ml: YearsInMl | None | MISSING = MISSING
+    transition_story: TransitionStory | None | MISSING = MISSING
+
+
+ProfileUpdate = TypeAliasType("ProfileUpdate", Union[MenteeUpdate, MentorUpdate])
+
+
 class MatchRequest(_Body):
+    """Without `mentor_id`, the best suggestion is taken; `message` becomes the thread's first message."""
+
     mentor_id: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
     message: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=4000)] | None = None
 
@@ -166,18 +186,8 @@ class TransitionRequest(_Body):
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
 
 
-def _message_body(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    if len(value) > 4000:
-        raise ValueError("must be at most 4000 characters")
-    return value
-
-
 class MessageRequest(_Body):
-    # Limits apply after trimming; checked in one validator so the order is explicit.
-    body: Annotated[StrictStr, AfterValidator(_message_body)]
+    body: _text(4000, "1 to 4000 characters after trimming white space.")
 
 
 # --- turning pydantic errors into one clear message that names the field -------------------
@@ -199,10 +209,14 @@ _MESSAGES = {
 def _describe(error: dict, field: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    if error.get("input", "") is None and kind.endswith("_type"):
+        return "must not be null"
     if kind in _MESSAGES:
         return _MESSAGES[kind].format(**ctx)
     if kind == "string_too_short":
         return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"\S":
+        return "must not be empty"
     if kind == "string_too_long":
         return f"must be at most {ctx['max_length']} characters"
     if kind == "too_short":

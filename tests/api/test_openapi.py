@@ -1,5 +1,6 @@
-"""The OpenAPI document: exactly the app's routes, valid OpenAPI 3.1, request schemas generated
-from the pydantic models, every error documented, and real responses that match it."""
+"""The OpenAPI document: generated from one route table that lists exactly the app's routes,
+valid OpenAPI 3.1, every schema generated from the pydantic request and response models, every
+error documented, and real responses that match it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-from chalicelib import openapi, schemas
+from chalicelib import openapi, responses, schemas, vocabulary
+from chalicelib.routes.contract import ROUTES
 from tests import factories
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
@@ -34,6 +36,16 @@ def _resolve(document: dict, node: dict) -> dict:
     return node
 
 
+def test_the_route_table_lists_every_route_of_the_app_under_its_view_name_and_nothing_else():
+    from app import app
+
+    routed = {(method, path, entry.view_name) for path, methods in app.routes.items() for method, entry in methods.items()}
+    table = {(route.method, route.path, route.view) for route in ROUTES}
+    assert len(table) == len(ROUTES), "a route is listed twice"
+    assert sorted(routed - table) == [], "routes of the app missing from chalicelib/routes/contract.py"
+    assert sorted(table - routed) == [], "routes in chalicelib/routes/contract.py that the app does not serve"
+
+
 def test_every_route_of_the_app_is_documented_and_every_documented_operation_is_routed():
     from app import app
 
@@ -41,6 +53,8 @@ def test_every_route_of_the_app_is_documented_and_every_documented_operation_is_
     documented = {(method, path) for method, path, _ in _operations(openapi.document())}
     assert sorted(routed - documented) == [], "routes without a path and method in the OpenAPI document"
     assert sorted(documented - routed) == [], "documented operations that the app does not route"
+    operation_ids = [operation["operationId"] for _, _, operation in _operations(openapi.document())]
+    assert len(set(operation_ids)) == len(operation_ids)
 
 
 def test_document_is_valid_openapi_3_1():
@@ -136,8 +150,55 @@ def test_closed_value_lists_are_named_in_request_schemas():
     assert mentee["target_framework"] == {"$ref": "#/components/schemas/FrameworkId"}
     assert mentee["goals"]["items"] == {"$ref": "#/components/schemas/GoalId"}
     assert mentee["timezone"] == {"$ref": "#/components/schemas/Timezone"}
-    assert "pytorch" in components["FrameworkId"]["enum"]
     assert "Europe/Berlin" in components["Timezone"]["enum"]
+
+
+def test_value_lists_are_the_vocabulary_and_are_named_in_responses_too():
+    components = openapi.document()["components"]["schemas"]
+    assert components["FrameworkId"]["enum"] == list(vocabulary.FRAMEWORK_IDS)
+    assert components["GoalId"]["enum"] == list(vocabulary.GOAL_IDS)
+    assert components["MotivationId"]["enum"] == list(vocabulary.MOTIVATION_IDS)
+    assert "en" in components["LanguageCode"]["enum"]
+    mentor = components["PublicMentor"]["properties"]
+    assert mentor["frameworks"]["items"] == {"$ref": "#/components/schemas/FrameworkId"}
+    assert mentor["timezone"] == {"$ref": "#/components/schemas/Timezone"}
+    assert components["Match"]["properties"]["status"] == {"$ref": "#/components/schemas/MatchStatus"}
+    from chalicelib.services.matches import STATUSES
+
+    assert components["MatchStatus"]["enum"] == list(STATUSES)
+
+
+def test_each_named_type_is_one_component():
+    # A model or type alias used by requests and responses alike has one schema, not an -Input
+    # and an -Output variant.
+    names = openapi.document()["components"]["schemas"]
+    assert [name for name in names if name.endswith(("-Input", "-Output"))] == []
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+def test_response_schemas_are_generated_from_the_response_models(route):
+    operation = openapi.document()["paths"][route.path][route.method.lower()]
+    success = operation["responses"][str(route.status)]
+    if route.response is None:
+        assert "content" not in success
+        return
+    for media_type, content in success["content"].items():
+        if media_type == "application/json" and isinstance(route.response, type):
+            assert content["schema"] == {"$ref": f"#/components/schemas/{route.response.__name__}"}
+            generated = route.response.model_json_schema(mode="serialization")
+            documented = openapi.document()["components"]["schemas"][route.response.__name__]
+            assert set(documented["properties"]) == set(generated["properties"])
+            assert documented["additionalProperties"] is False
+
+
+def test_a_match_has_every_field_of_the_contract_with_the_closing_ones_nullable():
+    match = openapi.document()["components"]["schemas"]["Match"]
+    assert set(match["properties"]) == set(match["required"]) == {
+        "id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at", "updated_at",
+        "closed_at", "closed_by", "close_reason",
+    }
+    for field in ("closed_at", "closed_by", "close_reason"):
+        assert {"type": "null"} in match["properties"][field]["anyOf"], field
 
 
 def test_only_clearable_fields_may_be_null_in_a_profile_update():
@@ -159,8 +220,11 @@ def test_every_operation_documents_the_errors_it_can_return():
             assert "503" in responses, label
             retry_after = _resolve(document, responses["503"])["headers"]["Retry-After"]
             assert retry_after["required"] is True
+        # API Gateway throttles every route of the stage, before the service runs, in its own shape.
+        assert _resolve(document, responses["429"])["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/GatewayError"}, label
         for status, response in responses.items():
-            if status.startswith(("4", "5")):
+            if status.startswith(("4", "5")) and status != "429":
                 content = _resolve(document, response)["content"]["application/json"]
                 assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (label, status)
 
@@ -170,6 +234,20 @@ def test_public_profiles_cannot_carry_an_email_or_token():
     for name in ("PublicMentee", "PublicMentor"):
         assert components[name]["additionalProperties"] is False
         assert not {"email", "token", "token_hash", "pk", "sk"} & set(components[name]["properties"])
+
+
+def test_a_response_model_refuses_what_its_schema_does_not_allow():
+    # The models are the boundary: a service that builds a response off the contract fails there
+    # (a 500 the tests see), instead of sending it.
+    from pydantic import ValidationError
+
+    profile = {"id": "01J", "role": "mentor", "name": "Ana", "bio": None, "timezone": "Europe/Lisbon",
+               "languages": ["en"], "frameworks": ["pytorch"], "goals": ["kaggle"], "capacity": 2,
+               "accepting": True, "years_in_ml": None, "transition_story": None}
+    responses.PublicMentor.model_validate(profile)
+    for change in ({"email": "ana@example.com"}, {"frameworks": ["torch"]}, {"languages": ["english"]}):
+        with pytest.raises(ValidationError):
+            responses.PublicMentor.model_validate({**profile, **change})
 
 
 # --- real responses against the document ----------------------------------------------------

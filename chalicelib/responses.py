@@ -1,0 +1,265 @@
+"""Response bodies: one pydantic model per shape the API answers with (docs: ../shared/API.md).
+
+The services return these models and the routes serialise them (`chalicelib.routes.respond`);
+the OpenAPI document is generated from them. They are built from the service's own stored data,
+validated all the same: a response that drifts from its model fails loudly instead of reaching a
+client. Models are built on first use (`defer_build`), so a cold start pays only for the ones its
+first request answers with.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+from .values import (
+    Count,
+    FrameworkId,
+    GoalId,
+    Id,
+    LanguageCode,
+    MatchStatus,
+    MotivationId,
+    Score,
+    Time,
+    Timezone,
+)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+NextCursor = TypeAliasType(
+    "NextCursor",
+    Annotated[str | None, Field(description="Pass as `cursor` for the next page; null on the last page.")],
+)
+
+
+class Error(_Response):
+    """Chalice's error shape; the message starts with the offending field."""
+
+    Code: str = Field(examples=["BadRequestError"])
+    Message: str = Field(examples=["goals: at least one goal is required"])
+
+
+class GatewayError(_Response):
+    """API Gateway's own error shape, for what it answers before the service runs (throttling)."""
+
+    message: str = Field(examples=["Too Many Requests"])
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+class PublicMentee(_Response):
+    """A mentee's public profile: never an email, token material or internal keys."""
+
+    id: Id
+    role: Literal["mentee"]
+    name: str
+    bio: str | None
+    timezone: Timezone
+    languages: list[LanguageCode]
+    target_framework: FrameworkId
+    frameworks: list[FrameworkId]
+    goals: list[GoalId]
+    motivation: MotivationId
+    backend_years: Count
+    current_stack: str | None
+
+
+class PublicMentor(_Response):
+    """A mentor's public profile: never an email, token material or internal keys."""
+
+    id: Id
+    role: Literal["mentor"]
+    name: str
+    bio: str | None
+    timezone: Timezone
+    languages: list[LanguageCode]
+    frameworks: list[FrameworkId]
+    goals: list[GoalId]
+    capacity: Annotated[int, Field(ge=1)]
+    accepting: bool
+    years_in_ml: Count | None
+    transition_story: str | None
+
+
+Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
+
+
+class OwnMentee(PublicMentee):
+    """The calling mentee's own profile: the public one plus email, timestamps and the open-match count."""
+
+    email: Email
+    created_at: Time
+    updated_at: Time
+    open_matches: Count = Field(description="Pending plus active matches.")
+
+
+class OwnMentor(PublicMentor):
+    """The calling mentor's own profile: the public one plus email, timestamps and the open-match count."""
+
+    email: Email
+    created_at: Time
+    updated_at: Time
+    active_mentees: Count = Field(description="Pending plus active matches.")
+
+
+PublicProfile = TypeAliasType(
+    "PublicProfile", Annotated[Union[PublicMentee, PublicMentor], Field(discriminator="role")]
+)
+OwnProfile = TypeAliasType("OwnProfile", Annotated[Union[OwnMentee, OwnMentor], Field(discriminator="role")])
+
+
+class DeletedUser(_Response):
+    """Stands in for a participant who deleted their account."""
+
+    id: Id
+    role: None
+    name: Literal["Deleted user"]
+    deleted: Literal[True]
+
+
+class Registered(_Response):
+    """A new account: its own profile and its bearer token."""
+
+    user: OwnProfile
+    token: str = Field(description="The bearer token. Shown once; only a hash is stored.")
+
+
+class MentorList(_Response):
+    mentors: list[PublicMentor]
+    next_cursor: NextCursor
+
+
+# --- the vocabulary ---------------------------------------------------------------------------
+
+
+class VocabularyFramework(_Response):
+    id: FrameworkId
+    label: str
+    aliases: list[str]
+
+
+class VocabularyGoal(_Response):
+    id: GoalId
+    label: str
+    description: str
+
+
+class VocabularyMotivation(_Response):
+    id: MotivationId
+    label: str
+
+
+class Vocabulary(_Response):
+    """The ids requests may use (or their labels and aliases) and responses use."""
+
+    frameworks: list[VocabularyFramework]
+    goals: list[VocabularyGoal]
+    motivations: list[VocabularyMotivation]
+
+
+# --- matching and matches ---------------------------------------------------------------------
+
+
+class Suggestion(_Response):
+    mentor: PublicMentor
+    score: Score
+    reasons: list[str]
+
+
+class Suggestions(_Response):
+    """Best first; only mentors who can take the mentee now."""
+
+    suggestions: list[Suggestion]
+
+
+class Match(_Response):
+    """A match between a mentee and a mentor; `closed_at`, `closed_by` and `close_reason` are null
+    while it is open."""
+
+    id: Id
+    mentee_id: Id
+    mentor_id: Id
+    status: MatchStatus
+    score: Score
+    reasons: list[str]
+    thread_id: Id
+    created_at: Time
+    updated_at: Time
+    closed_at: Time | None
+    closed_by: str | None = Field(description='Who closed it: a participant\'s id, or "system".')
+    close_reason: str | None
+
+
+class MatchEnvelope(_Response):
+    match: Match
+
+
+class MatchList(_Response):
+    matches: list[Match]
+    next_cursor: NextCursor
+
+
+# --- threads ----------------------------------------------------------------------------------
+
+
+class Message(_Response):
+    id: Id
+    thread_id: Id
+    sender_id: Id
+    body: str
+    created_at: Time
+
+
+class MessageEnvelope(_Response):
+    message: Message
+
+
+class MessageList(_Response):
+    """Newest first; the cursor walks back in time."""
+
+    messages: list[Message]
+    next_cursor: NextCursor
+
+
+class Thread(_Response):
+    """A row of the inbox: the thread of one of the caller's matches."""
+
+    id: Id
+    match_id: Id
+    other: Union[PublicMentee, PublicMentor, DeletedUser]
+    last_message: Message | None
+    unread: Count = Field(description="The other participant's messages since the caller last read.")
+    updated_at: Time
+
+
+class ThreadList(_Response):
+    """Most recent activity first."""
+
+    threads: list[Thread]
+    next_cursor: NextCursor
+
+
+class ReadMark(_Response):
+    unread: Literal[0]
+
+
+# --- the data export --------------------------------------------------------------------------
+
+
+class Export(_Response):
+    """Everything stored about the caller: profile, matches and the messages they sent."""
+
+    profile: OwnProfile
+    matches: list[Match]
+    messages: list[Message]
+
+
+# The OpenAPI document itself, as far as a model says anything about it.
+OpenApiDocument = dict[str, Any]

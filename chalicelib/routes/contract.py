@@ -1,0 +1,252 @@
+"""Every route of the API in one table: what it takes, what it answers, and the errors it can end
+with. chalicelib.openapi generates the OpenAPI document from it and from the models it names
+(request models in chalicelib.schemas, response models in chalicelib.responses).
+
+Only the document reads this table, on first use: it names the pydantic models, which the app
+does not import when it starts. tests/api/test_openapi.py checks that the table lists exactly the
+routes the Chalice app serves, each under the name of its view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from .. import responses, schemas
+from ..http import DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT
+from ..services.matching import MAX_SUGGESTIONS
+from ..values import FrameworkId, GoalId, Id, MatchStatus
+
+
+@dataclass(frozen=True)
+class Param:
+    """A path, query or header parameter. Path parameters are always required, the others never."""
+
+    name: str
+    where: Literal["path", "query", "header"]
+    type: Any
+    description: str | None = None
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A body that is not JSON: a text in one of `media_types`."""
+
+    media_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    view: str  # the Chalice view's name; also the operation's id
+    summary: str
+    tag: str
+    # What a success answers: a response model (JSON), a Text, or None (no body).
+    response: Any
+    answer: str  # what that response is, in a few words
+    status: int = 200
+    auth: bool = True  # a bearer token is required (401 without a valid one)
+    database: bool = True  # it reads or writes the table (503 when that is unavailable)
+    body: Any = None  # the request model
+    body_required: bool = True
+    params: tuple[Param, ...] = ()
+    # Errors besides those every route may end with: 401 (with auth), 413 and 429, and 503
+    # (with the database).
+    errors: tuple[int, ...] = ()
+    description: str | None = None
+    response_headers: tuple[Param, ...] = ()  # headers every success carries
+    not_modified: bool = False  # 304 for a matching If-None-Match
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    name: str  # of its component
+    description: str
+    model: type[BaseModel] = responses.Error
+    headers: tuple[Param, ...] = ()  # headers it always carries
+
+
+RETRY_AFTER = Param("Retry-After", "header", Annotated[int, Field(ge=0)], "Seconds to wait before retrying.")
+CACHE_CONTROL = Param("Cache-Control", "header", str, "How long a cache may keep the answer.")
+
+
+ERRORS: dict[int, ErrorResponse] = {
+    400: ErrorResponse(
+        "BadRequest",
+        "Invalid input: unknown vocabulary value, missing field, wrong type, too long, bad cursor, malformed JSON.",
+    ),
+    401: ErrorResponse("Unauthorized", "Missing or invalid bearer token."),
+    403: ErrorResponse("Forbidden", "Authenticated, but the caller's role may not do this."),
+    404: ErrorResponse("NotFound", "Not found, or not visible to the caller (existence is never revealed)."),
+    409: ErrorResponse(
+        "Conflict", "Conflict: duplicate email, capacity reached, invalid state transition, closed thread."
+    ),
+    413: ErrorResponse("PayloadTooLarge", f"The request body is over {MAX_BODY_BYTES // 1024} KiB."),
+    429: ErrorResponse(
+        "TooManyRequests",
+        "Too many requests: API Gateway throttles the stage before the service runs, with its own error shape.",
+        model=responses.GatewayError,
+    ),
+    503: ErrorResponse(
+        "ServiceUnavailable",
+        "The database is throttling or unavailable; retry after `Retry-After` seconds.",
+        headers=(RETRY_AFTER,),
+    ),
+}
+# Every route may answer these, whatever it does.
+EVERY_ROUTE_ERRORS = (413, 429)
+
+
+def _limit(maximum: int, default: int) -> Param:
+    # An empty `limit=` means the default, like an absent one.
+    return Param(
+        "limit", "query", Annotated[int, Field(ge=1, le=maximum)] | Literal[""],
+        f"How many (default {default}, at most {maximum}; empty: the default).", default=default,
+    )
+
+
+LIMIT = _limit(MAX_LIMIT, DEFAULT_LIMIT)
+CURSOR = Param(
+    "cursor", "query", Annotated[str, Field(max_length=1024)],
+    "`next_cursor` of the previous page, unchanged. It is opaque and tied to the listing it came "
+    "from; any other value is a 400.",
+)
+USER_ID = Param("user_id", "path", Id)
+MATCH_ID = Param("match_id", "path", Id)
+THREAD_ID = Param("thread_id", "path", Id)
+IF_NONE_MATCH = Param(
+    "If-None-Match", "header", str, "An ETag from an earlier response: 304 while the file is unchanged."
+)
+
+
+def _transition(action: str, summary: str, rule: str) -> Route:
+    return Route(
+        "POST", f"/matches/{{match_id}}/{action}", f"{action}_match", summary, "matches",
+        responses.MatchEnvelope, "The match in its new state.",
+        params=(MATCH_ID,), body=schemas.TransitionRequest, body_required=False,
+        errors=(400, 404, 409), description=f"{rule} Any other transition is a 409.",
+    )
+
+
+ROUTES: tuple[Route, ...] = (
+    # --- users ---
+    Route(
+        "GET", "/vocabulary", "get_vocabulary", "The frameworks, goals and motivations, with labels and aliases.",
+        "users", responses.Vocabulary, "The vocabulary (cacheable).",
+        auth=False, database=False, response_headers=(CACHE_CONTROL,),
+    ),
+    Route(
+        "POST", "/users", "register", "Register a mentee or a mentor.", "users",
+        responses.Registered, "The new account's profile and its token (shown once).", status=201,
+        auth=False, body=schemas.Registration, errors=(400, 409),
+        description="409 if the email (case-insensitive) is taken.",
+    ),
+    Route("GET", "/users/me", "get_me", "The caller's own profile.", "users", responses.OwnProfile, "The profile."),
+    Route(
+        "PATCH", "/users/me", "patch_me", "Change some fields of the caller's profile, with the registration rules.",
+        "users", responses.OwnProfile, "The updated profile.",
+        body=schemas.ProfileUpdate, errors=(400, 404, 409),
+        description="The fields of the caller's role (a mentee's fields for a mentee, a mentor's for a mentor). "
+                    "`role` cannot change (400); only `bio`, `current_stack`, `years_in_ml` and "
+                    "`transition_story` can be cleared with null. 409 if the new email is taken, or if a "
+                    "mentor's new capacity is below their open matches; 404 if the account was deleted meanwhile.",
+    ),
+    Route(
+        "DELETE", "/users/me", "delete_me", "Delete the caller's account.", "users", None,
+        "Deleted: open matches ended, profile, email, token and index entries removed. Messages stay, "
+        "shown as from a deleted user.",
+        status=204,
+    ),
+    Route("GET", "/users/me/export", "export_me", "Everything stored about the caller.", "users",
+          responses.Export, "The export."),
+    Route(
+        "GET", "/users/{user_id}", "get_user",
+        "A public profile: any mentor, or a mentee to a mentor they share a match with.", "users",
+        responses.PublicProfile, "The public profile.", params=(USER_ID,), errors=(404,),
+    ),
+    Route(
+        "GET", "/mentors", "list_mentors", "Mentors who are accepting and have a free slot.", "users",
+        responses.MentorList, "A page of mentors.", auth=False, errors=(400,),
+        params=(
+            Param("framework", "query", FrameworkId | Literal[""], "Only mentors of this framework. Empty: no filter."),
+            Param("goal", "query", GoalId | Literal[""], "Only mentors who help with this goal. Empty: no filter."),
+            LIMIT,
+            CURSOR,
+        ),
+    ),
+    # --- matches ---
+    Route(
+        "GET", "/matches/suggestions", "suggestions",
+        "The mentors who fit the calling mentee best, with the reasons why.", "matches",
+        responses.Suggestions, "Suggestions, best first.", params=(_limit(MAX_SUGGESTIONS, 5),),
+        errors=(400, 403), description="Mentees only (403 for a mentor).",
+    ),
+    Route(
+        "POST", "/matches", "request_match",
+        "Request a match with a mentor (the best suggestion when none is named).", "matches",
+        responses.MatchEnvelope, "The pending match.", status=201,
+        body=schemas.MatchRequest, body_required=False, errors=(400, 403, 404, 409),
+        description="Mentees only (403). The optional `message` becomes the thread's first message. 404 "
+                    "for an unknown mentor, 400 if the id is not a mentor's, 409 if the mentor is full or not "
+                    "accepting, if the mentee has 3 open matches, or already one with this mentor.",
+    ),
+    Route(
+        "GET", "/matches", "list_matches", "The caller's matches, newest first.", "matches",
+        responses.MatchList, "A page of matches.", errors=(400,),
+        params=(Param("status", "query", MatchStatus, "Only matches in this state."), LIMIT, CURSOR),
+    ),
+    Route(
+        "GET", "/matches/{match_id}", "get_match", "One of the caller's matches.", "matches",
+        responses.MatchEnvelope, "The match.", params=(MATCH_ID,), errors=(404,),
+    ),
+    _transition("accept", "The mentor accepts a pending match.", "pending → active; only the mentor."),
+    _transition("decline", "The mentor declines a pending match.", "pending → declined; only the mentor."),
+    _transition("cancel", "The mentee withdraws a pending request.", "pending → cancelled; only the mentee."),
+    _transition("end", "Either participant ends an active match.", "active → ended."),
+    # --- threads ---
+    Route(
+        "GET", "/threads", "list_threads", "The caller's threads, most recent activity first.", "threads",
+        responses.ThreadList, "A page of threads.", params=(LIMIT, CURSOR), errors=(400,),
+    ),
+    Route(
+        "GET", "/threads/{thread_id}/messages", "list_messages",
+        "A thread's messages, newest first; the cursor walks back in time.", "threads",
+        responses.MessageList, "A page of messages.", params=(THREAD_ID, LIMIT, CURSOR), errors=(400, 404),
+    ),
+    Route(
+        "POST", "/threads/{thread_id}/messages", "post_message",
+        "Send a message (marks the thread read for the sender).", "threads",
+        responses.MessageEnvelope, "The stored message.", status=201, body=schemas.MessageRequest,
+        params=(
+            THREAD_ID,
+            Param("Idempotency-Key", "header", Annotated[str, Field(min_length=1, max_length=200)],
+                  "A retry with the same key returns the same message and stores nothing new."),
+        ),
+        errors=(400, 404, 409),
+        description="409 if the thread is read-only (its match is closed), or if the Idempotency-Key was "
+                    "used for a different message.",
+    ),
+    Route(
+        "POST", "/threads/{thread_id}/read", "mark_read", "Mark everything in the thread read for the caller.",
+        "threads", responses.ReadMark, "Nothing left unread.", params=(THREAD_ID,), errors=(404,),
+    ),
+    # --- the web app and this document ---
+    Route(
+        "GET", "/", "index", "The web app (HTML).", "web", Text(("text/html",)), "The page.",
+        auth=False, database=False, params=(IF_NONE_MATCH,), not_modified=True,
+    ),
+    Route(
+        "GET", "/static/{name}", "static_asset", "A script, style sheet or icon of the web app.", "web",
+        Text(("text/javascript", "text/css", "image/svg+xml")), "The file.",
+        auth=False, database=False, errors=(404,), not_modified=True,
+        params=(Param("name", "path", Annotated[str, Field(min_length=1)]), IF_NONE_MATCH),
+    ),
+    Route(
+        "GET", "/openapi.json", "openapi_document", "This document.", "web",
+        responses.OpenApiDocument, "The OpenAPI document.", auth=False, database=False,
+    ),
+)
