@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import clock
 from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
+from ..responses import Match, MatchEnvelope, MatchList
 from ..storage import matches as match_store
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
@@ -26,10 +27,25 @@ TRANSITIONS = {
 }
 
 
-match_document = match_store.document
+def match_document(match: MatchItem) -> Match:
+    """A match as the API shows it (the caller's copy)."""
+    return Match(
+        id=match.match_id,
+        mentee_id=match.mentee_id,
+        mentor_id=match.mentor_id,
+        status=match.status,
+        score=int(match.score),
+        reasons=match.reasons,
+        thread_id=match.thread_id,
+        created_at=match.created_at,
+        updated_at=match.updated_at,
+        closed_at=match.closed_at,
+        closed_by=match.closed_by,
+        close_reason=match.close_reason,
+    )
 
 
-def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None) -> dict:
+def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None) -> MatchEnvelope:
     """POST /matches: open a pending match with a mentor (the best suggestion if none is named).
 
     `matches` are the mentee's match copies when the caller already read them (suggestions need
@@ -92,7 +108,7 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
         return match_store.copy_for(match, current_mentee.id)
 
     attempt.number = 0
-    return {"match": match_document(transactions.run_with_retries(attempt))}
+    return MatchEnvelope(match=match_document(transactions.run_with_retries(attempt)))
 
 
 def readable_match_id(match_id: str) -> str | None:
@@ -107,26 +123,26 @@ def _find_or_404(user: UserItem, match_id: str) -> MatchItem:
     return match
 
 
-def get_match(match: MatchItem | None) -> dict:
+def get_match(match: MatchItem | None) -> MatchEnvelope:
     """GET /matches/{id}: the caller's copy, read with their token (None: not theirs, or none)."""
     if match is None:
         raise NotFound("match: not found")
-    return {"match": match_document(match)}
+    return MatchEnvelope(match=match_document(match))
 
 
-def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | None) -> dict:
+def list_matches(user: UserItem, status: str | None, limit: int, cursor: str | None) -> MatchList:
     if status is not None and status not in STATUSES:
         raise InvalidInput("status", f"must be one of {', '.join(STATUSES)}")
     start = paging.decode_cursor(cursor, expected={"pk": f"USER#{user.id}"}, key_attributes=("pk", "sk"))
-    page = match_store.page_of_matches(user.id, status, limit, start)
-    return {"matches": [match_document(m) for m in page.items], "next_cursor": paging.encode_cursor(page.next_key)}
+    matches, next_key = match_store.page_of_matches(user.id, status, limit, start)
+    return MatchList(matches=[match_document(m) for m in matches], next_cursor=paging.encode_cursor(next_key))
 
 
 # `change_match` without a match read by the caller: it reads the match and both participants.
 NOT_READ = object()
 
 
-def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_READ) -> dict:
+def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_READ) -> MatchEnvelope:
     """Accept, decline, cancel or end a match; any other transition is a 409.
 
     `match` is the caller's copy (or None: there is none) when it was read in the same call as
@@ -172,7 +188,9 @@ def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_REA
             closing=closing, users_before=users_before, users_after=users_after,
         )
         current.status, current.updated_at = to_status, now
+        if closing:
+            current.closed_at, current.closed_by, current.close_reason = now, user.id, request.reason or None
         return current
 
     attempt.number = 0
-    return {"match": match_document(transactions.run_with_retries(attempt))}
+    return MatchEnvelope(match=match_document(transactions.run_with_retries(attempt)))

@@ -12,6 +12,8 @@ import heapq
 
 from .. import clock, scoring
 from ..errors import NotAllowed
+from ..profiles import listed_profile
+from ..responses import Suggestion, Suggestions
 from ..storage import directory, keys
 from ..storage import matches as match_store
 from ..storage.models import MatchItem, UserItem
@@ -126,7 +128,7 @@ class _Candidates:
         profiles (the only profiles decoded)."""
         ranked = []
         for *_, candidate in self._top(limit):
-            profile = candidate.profile()
+            profile = candidate.listing()
             zone, frameworks, goals, languages = directory.traits_fields(candidate.traits)
             offer = scoring.MentorOffer(
                 mentor_id=candidate.mentor_id,
@@ -235,16 +237,14 @@ def best_mentor_id(mentee: UserItem, matches: list[MatchItem] | None = None) -> 
     return best[0] if best else None
 
 
-def suggest_mentors(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> dict:
+def suggest_mentors(mentee: UserItem, limit: int, matches: list[MatchItem] | None = None) -> Suggestions:
     """GET /matches/suggestions: mentors who can take the mentee now, best first.
 
     `matches` are the mentee's match copies when the caller already read them.
     """
     if mentee.role != "mentee":
         raise NotAllowed("role: only mentees get mentor suggestions")
-    return {
-        "suggestions": [
-            {"mentor": profile, "score": scored.score, "reasons": list(scored.reasons)}
-            for scored, profile in rank_for(mentee, limit, matches)
-        ]
-    }
+    return Suggestions(suggestions=[
+        Suggestion(mentor=listed_profile(listing), score=scored.score, reasons=scored.reasons)
+        for scored, listing in rank_for(mentee, limit, matches)
+    ])

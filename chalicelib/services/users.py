@@ -1,17 +1,21 @@
-"""Registration, profiles, account deletion, export and the public mentor listing."""
+"""Registration, profiles, account deletion, export, the public mentor listing and the vocabulary."""
 
 from __future__ import annotations
 
-from .. import auth, clock
+from functools import cache
+
+from .. import clock
+from . import auth
 from ..errors import Conflict, InvalidInput, NotFound
-from ..profiles import own_profile, public_profile
-from ..storage import keys, paging, transactions
+from ..profiles import listed_profile, own_profile, public_profile
+from ..responses import Export, Message, MentorList, OwnMentee, OwnMentor, PublicMentee, PublicMentor, Registered, Vocabulary
+from ..storage import directory, keys, paging, transactions
 from ..storage import matches as match_store
 from ..storage import users as user_store
-from ..storage.models import DirectoryEntry, MatchItem, UserItem
+from ..storage.models import MatchItem, UserItem
 
 
-def register(body) -> dict:
+def register(body) -> Registered:
     """Create a mentee or mentor account. Returns the own profile and the token (shown once)."""
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
@@ -36,10 +40,10 @@ def register(body) -> dict:
         **data,
     )
     user_store.create_user(user)
-    return {"user": own_profile(user), "token": token}
+    return Registered(user=own_profile(user), token=token)
 
 
-def update_profile(user: UserItem, body) -> dict:
+def update_profile(user: UserItem, body) -> OwnMentee | OwnMentor:
     """Apply a partial update with the registration rules; the role never changes."""
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
@@ -48,16 +52,21 @@ def update_profile(user: UserItem, body) -> dict:
     if "role" in body:
         raise InvalidInput("role", "cannot be changed")
     model = schemas.MenteeUpdate if user.role == "mentee" else schemas.MentorUpdate
-    changes = schemas.parse(model, body).model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None and field not in schemas.CLEARABLE_FIELDS:
-            raise InvalidInput(field, "must not be null")
+    changes = schemas.parse(model, body).model_dump(exclude_unset=True)  # null only where clearable
 
     def attempt():
         current = user if attempt.first else user_store.find_user(user.id)
         attempt.first = False
         if current is None:
             raise NotFound("user: not found")
+        open_matches = int(current.active_mentees or 0)
+        if "capacity" in changes and changes["capacity"] < open_matches:
+            # Pending and active matches hold their slots: a lower capacity would overbook the
+            # mentor. Checked on the version the save is conditioned on, so no match slips in.
+            raise Conflict(
+                f"capacity: you have {open_matches} open matches (pending or active); "
+                f"capacity cannot be lower than that until some of them close"
+            )
         updated = user_store.copy_of(current)
         for field, value in changes.items():
             setattr(updated, field, value)
@@ -69,7 +78,7 @@ def update_profile(user: UserItem, body) -> dict:
     return own_profile(transactions.run_with_retries(attempt))
 
 
-def get_public_profile(viewer: UserItem, user_id: str) -> dict:
+def get_public_profile(viewer: UserItem, user_id: str) -> PublicMentee | PublicMentor:
     """Any mentor; a mentee only to a mentor they share a match with; otherwise 404."""
     if user_id == viewer.id:
         return public_profile(viewer)
@@ -83,7 +92,7 @@ def get_public_profile(viewer: UserItem, user_id: str) -> dict:
     raise NotFound("user: not found")
 
 
-def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None) -> dict:
+def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None) -> MentorList:
     """Mentors who are accepting and have a free slot, optionally by framework and goal."""
     from .. import vocabulary  # on first use, to keep cold starts cheap
 
@@ -102,20 +111,11 @@ def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: st
         partition = keys.directory_goal(goal_id)
     else:
         partition = keys.DIRECTORY_ALL
-    filter_condition = DirectoryEntry.goals.contains(goal_id) if framework_id and goal_id else None
     start = paging.decode_cursor(cursor, expected={"pk": partition}, key_attributes=("pk", "sk"))
-    page = paging.fetch_page(
-        DirectoryEntry.query,
-        partition,
-        limit=limit,
-        start_key=start,
-        filter_condition=filter_condition,
-        max_read=200 if filter_condition is not None else None,
+    listings, next_key = directory.page_of_listings(
+        partition, goal=goal_id if framework_id and goal_id else None, limit=limit, start_key=start,
     )
-    return {
-        "mentors": [entry.profile for entry in page.items],
-        "next_cursor": paging.encode_cursor(page.next_key),
-    }
+    return MentorList(mentors=[listed_profile(listing) for listing in listings], next_cursor=paging.encode_cursor(next_key))
 
 
 # Rounds of closing a deleted account's open matches and reading them again, per attempt.
@@ -172,12 +172,21 @@ def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:
     return closed
 
 
-def export_account(user: UserItem) -> dict:
+def export_account(user: UserItem) -> Export:
     """Everything stored about the user: profile, matches and the messages they sent."""
     from ..storage import threads as thread_store  # on first use: only the export reads messages here
+    from . import matches  # matches builds on users; imported on first use, to keep cold starts cheap
 
-    return {
-        "profile": own_profile(user),
-        "matches": [match_store.document(m) for m in match_store.all_matches(user.id)],
-        "messages": thread_store.messages_sent_by(user.id),
-    }
+    return Export(
+        profile=own_profile(user),
+        matches=[matches.match_document(m) for m in match_store.all_matches(user.id)],
+        messages=[Message.model_validate(m) for m in thread_store.messages_sent_by(user.id)],
+    )
+
+
+@cache
+def vocabulary_document() -> Vocabulary:
+    """GET /vocabulary: the frameworks, goals and motivations, with labels and aliases (built once)."""
+    from .. import vocabulary
+
+    return Vocabulary.model_validate(vocabulary.as_document())
