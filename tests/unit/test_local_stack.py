@@ -15,6 +15,7 @@ from scripts.local_stack import (
     DynamoDBLocalUnavailable,
     LocalStackError,
     ManagedProcess,
+    PortInUse,
     dynamodb_local_command,
     find_dynamodb_local,
     find_java,
@@ -122,6 +123,31 @@ def test_a_process_that_dies_during_startup_reports_its_output():
     message = str(excinfo.value)
     assert "the thing exited with code 3" in message
     assert "something went wrong" in message
+
+
+def test_a_process_that_never_answers_is_stopped_at_the_deadline():
+    process = ManagedProcess(["sleep", "300"], port=0)
+
+    def never_ready():
+        raise ConnectionError("not yet")
+
+    with pytest.raises(LocalStackError, match="did not become ready .* within 1 s .*not yet"):
+        process._wait_ready(never_ready, timeout=1, what="the thing")
+    assert not process.running()
+
+
+def test_waiting_for_a_dynamodb_that_is_not_there_names_the_endpoint():
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(LocalStackError, match=f"DynamoDB at {endpoint} did not answer ListTables"):
+        local_stack.wait_for_dynamodb(endpoint, timeout=0.5)
+
+
+def test_a_taken_port_is_refused_before_anything_starts():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        with pytest.raises(PortInUse, match="already in use"):
+            start_moto_server(sock.getsockname()[1])
 
 
 def test_moto_server_answers_on_loopback_and_stops():
