@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from chalice import BadRequestError, Blueprint
+from chalice import BadRequestError
 
-from ..http import caller, caller_with_match, caller_with_matches, created, json_body, limit_param, query_param
+from ..http import Blueprint, authorization, json_body, limit_param, query_param
+from ..services import auth
+from . import respond
 
 # Each view imports its service on first use: the routes register at import, and the services
 # (with the storage of matches and threads) would otherwise add to every cold start.
@@ -17,9 +19,9 @@ def suggestions():
     from ..services import matching  # with scoring
 
     request = blueprint.current_request
-    mentee, history = caller_with_matches(request)
+    mentee, history = auth.authenticate_with_matches(authorization(request))
     limit = limit_param(request, default=5, maximum=matching.MAX_SUGGESTIONS)
-    return matching.suggest_mentors(mentee, limit, matches=history)
+    return respond(matching.suggest_mentors(mentee, limit, matches=history))
 
 
 @blueprint.route("/matches", methods=["POST"])
@@ -30,13 +32,13 @@ def request_match():
     try:
         body = json_body(request, optional=True)
     except BadRequestError:
-        caller(request)  # without a valid token it is a 401, whatever the body
+        auth.authenticate(authorization(request))  # without a valid token it is a 401, whatever the body
         raise
     if isinstance(body, dict) and body.get("mentor_id") is None:
         # The best suggestion is taken: the mentee's matches are read with the token check.
-        mentee, history = caller_with_matches(request)
-        return created(matches.request_match(mentee, body, history))
-    return created(matches.request_match(caller(request), body))
+        mentee, history = auth.authenticate_with_matches(authorization(request))
+        return respond(matches.request_match(mentee, body, history), 201)
+    return respond(matches.request_match(auth.authenticate(authorization(request)), body), 201)
 
 
 @blueprint.route("/matches", methods=["GET"])
@@ -44,24 +46,24 @@ def list_matches():
     from ..services import matches
 
     request = blueprint.current_request
-    user = caller(request)
-    return matches.list_matches(user, query_param(request, "status"), limit_param(request), query_param(request, "cursor"))
+    user = auth.authenticate(authorization(request))
+    return respond(matches.list_matches(user, query_param(request, "status"), limit_param(request), query_param(request, "cursor")))
 
 
 @blueprint.route("/matches/{match_id}", methods=["GET"])
 def get_match(match_id):
     from ..services import matches
 
-    _, match = caller_with_match(blueprint.current_request, matches.readable_match_id(match_id))
-    return matches.get_match(match)
+    _, match = auth.authenticate_with_match(authorization(blueprint.current_request), matches.readable_match_id(match_id))
+    return respond(matches.get_match(match))
 
 
 def _transition(match_id: str, action: str):
     from ..services import matches
 
     request = blueprint.current_request
-    user, match = caller_with_match(request, matches.readable_match_id(match_id))
-    return matches.change_match(user, match_id, action, json_body(request, optional=True), match)
+    user, match = auth.authenticate_with_match(authorization(request), matches.readable_match_id(match_id))
+    return respond(matches.change_match(user, match_id, action, json_body(request, optional=True), match))
 
 
 @blueprint.route("/matches/{match_id}/accept", methods=["POST"])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from chalice import Blueprint
-
-from ..http import caller, created, json_body, limit_param, query_param
+from ..http import Blueprint, authorization, json_body, limit_param, query_param
+from . import respond
 
 # Each view imports the threads service on first use: the routes register at import, and the
 # service (with the storage of threads) would otherwise add to every cold start.
@@ -17,8 +16,7 @@ def list_threads():
     from ..services import threads
 
     request = blueprint.current_request
-    user = caller(request)
-    return threads.list_threads(user, limit_param(request), query_param(request, "cursor"))
+    return respond(threads.list_threads(authorization(request), limit_param(request), query_param(request, "cursor")))
 
 
 @blueprint.route("/threads/{thread_id}/messages", methods=["GET"])
@@ -26,8 +24,8 @@ def list_messages(thread_id):
     from ..services import threads
 
     request = blueprint.current_request
-    user = caller(request)
-    return threads.list_messages(user, thread_id, limit_param(request), query_param(request, "cursor"))
+    _, thread = threads.participant_and_thread(authorization(request), thread_id)
+    return respond(threads.list_messages(thread, limit_param(request), query_param(request, "cursor")))
 
 
 @blueprint.route("/threads/{thread_id}/messages", methods=["POST"])
@@ -35,13 +33,13 @@ def post_message(thread_id):
     from ..services import threads
 
     request = blueprint.current_request
-    sender = caller(request)
+    sender, thread = threads.participant_and_thread(authorization(request), thread_id)
     key = request.headers.get("idempotency-key")
-    return created(threads.post_message(sender, thread_id, json_body(request), key))
+    return respond(threads.post_message(sender, thread, json_body(request), key), 201)
 
 
 @blueprint.route("/threads/{thread_id}/read", methods=["POST"])
 def mark_read(thread_id):
-    from ..services import threads
+    from ..services import auth, threads
 
-    return threads.mark_read(caller(blueprint.current_request), thread_id)
+    return respond(threads.mark_read(auth.authenticate(authorization(blueprint.current_request)), thread_id))
