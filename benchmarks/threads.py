@@ -203,7 +203,9 @@ def run(messages: int = 10_000, threads: int = 200, samples: int = 50, endpoint:
     from tests.factories import mentee_body, mentor_body
 
     # One JSON log line per request is for production; here it would drown the table.
-    logging.getLogger("mlbridge.http").setLevel(logging.WARNING)
+    from chalicelib.logs import logger
+
+    logger.setLevel(logging.WARNING)
     server = None
     if endpoint is None:
         server = start_dynamodb_local()

@@ -134,10 +134,6 @@ def limit_param(request: Request, default: int = DEFAULT_LIMIT, maximum: int = M
     return value
 
 
-def created(body: dict) -> Response:
-    return Response(body=body, status_code=201)
-
-
 def _error(status: int, code: str, message: str, headers: dict | None = None) -> Response:
     return Response(body={"Code": code, "Message": message}, status_code=status, headers=headers or {})
 
