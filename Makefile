@@ -1,7 +1,8 @@
 # Developer entry points. Needs only python3, java (17+) and node/npm on the machine.
 #
 #   make run            the service on http://localhost:8000 with DynamoDB Local (data in .data/)
-#   make test           the test suite (PYTEST_ARGS="-k something -x" to narrow it)
+#   make test           the whole test suite, in parallel (PYTEST_ARGS="-k something -x" to narrow it)
+#   make check          the inner loop: unit and API tests on moto, none of the slow kinds (under a minute)
 #   make deps           the virtualenv and node_modules only
 #   make clean          remove the virtualenv and node_modules (never the data)
 #   make clean-data     remove the local database (DATA_DIR, default .data)
@@ -21,8 +22,14 @@ NODE_STAMP := node_modules/.package-lock-installed
 REQUIREMENTS := $(wildcard requirements*.txt)
 DATA_DIR ?= .data
 PYTEST_ARGS ?=
+# pytest-xdist workers, each with its own DynamoDB Local (2 is the fastest on 2 cores; 3 and 4 are
+# slower there); 0 runs the tests in this one process (for --pdb, say). The distribution is xdist's
+# default, test by test: --dist loadscope/loadgroup would keep a module's server on one worker, but
+# they schedule by node id and pytest 9 gives every fuzzed operation of tests/fuzz the same one, so
+# all but one of those would silently not run.
+PYTEST_WORKERS ?= 2
 
-.PHONY: help deps venv node_modules run test clean clean-data
+.PHONY: help deps venv node_modules run test check clean clean-data
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -50,14 +57,20 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(VENV_STAMP) $(NODE_STAMP)
 	exec $(VENV_PY) -m scripts.run_local
 
-# pytest's exit code 5 means no test was collected: never a success for `make test`.
+# pytest's exit code 5 means no test was collected: never a success for `make test` or `make check`.
 # make reports any failure as 2; PYTEST_EXIT_FILE=path also records pytest's own exit code.
 PYTEST_EXIT_FILE ?=
-test: $(VENV_STAMP) $(NODE_STAMP)
-	@$(VENV_PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+CHECK_SELECTION := tests/unit tests/api -m "not (dynamodb_local or package or fuzz or race or browser)"
+run_pytest = @$(VENV_PY) -m pytest -n $(PYTEST_WORKERS) $(1) $(PYTEST_ARGS); rc=$$?; \
 	if [ -n "$(PYTEST_EXIT_FILE)" ]; then echo $$rc > "$(PYTEST_EXIT_FILE)"; fi; \
-	if [ $$rc -eq 5 ]; then echo "make test: no tests were collected (pytest exit code 5)" >&2; fi; \
+	if [ $$rc -eq 5 ]; then echo "make $@: no tests were collected (pytest exit code 5)" >&2; fi; \
 	exit $$rc
+
+test: $(VENV_STAMP) $(NODE_STAMP)
+	$(call run_pytest,)
+
+check: $(VENV_STAMP) $(NODE_STAMP)
+	$(call run_pytest,$(CHECK_SELECTION))
 
 # ---- Cleaning ----
 clean:

@@ -3,6 +3,9 @@
 API and storage tests run twice: against moto (in-process, fast) and against DynamoDB Local
 (Amazon's engine, started once per session on a free loopback port). Every test gets a fresh
 table, and a test fails if any request it made issued a Scan.
+
+`make test` runs the suite with pytest-xdist: every worker is a session of its own, with its own
+DynamoDB Local, and table names carry the process id. The slow kinds of test get a marker here.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
+import botocore.loaders
 import pytest
 
 # Never reach AWS: dummy credentials and a fixed region before anything creates a client.
@@ -24,17 +28,47 @@ os.environ.update(
 )
 os.environ.pop("AWS_PROFILE", None)
 
+# Every test gets a fresh table, and with it new botocore sessions (the app's and create_table's),
+# each of which would parse botocore's JSON data files (endpoints, the DynamoDB model) again: most of
+# a moto test's time. The files never change, so all the sessions of a test run share one cache of
+# them, as the clients of one session always do.
+_shared_loader_cache: dict = {}
+_loader_init = botocore.loaders.Loader.__init__
+
+
+def _loader_init_with_shared_cache(self, *args, **kwargs):
+    _loader_init(self, *args, **kwargs)
+    self._cache = _shared_loader_cache
+
+
+botocore.loaders.Loader.__init__ = _loader_init_with_shared_cache
+
 from chalicelib.config import Settings  # noqa: E402
 from chalicelib.storage import db  # noqa: E402
 from chalicelib.storage.tables import create_table  # noqa: E402
 
-BACKENDS = ("moto", "dynamodb-local")
+BACKENDS = (
+    pytest.param("moto", id="moto"),
+    pytest.param("dynamodb-local", id="dynamodb-local", marks=pytest.mark.dynamodb_local),
+)
 _table_numbers = itertools.count()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects anything
+def pytest_collection_modifyitems(config, items):
+    """The slow kinds of test, by what makes them slow (`make check` leaves them out)."""
+    for item in items:
+        if "packaged" in item.fixturenames:  # runs `chalice package` for each stage
+            item.add_marker(pytest.mark.package)
+        if "live_api" in item.fixturenames:  # races requests against `chalice local`
+            item.add_marker(pytest.mark.race)
+        if item.path.parent.name == "fuzz":
+            item.add_marker(pytest.mark.fuzz)
 
 
 @pytest.fixture(scope="session")
 def dynamodb_local():
-    """DynamoDB Local, in memory, for the whole session."""
+    """DynamoDB Local, in memory, on a free port, for the whole session (each xdist worker has its own)."""
     from scripts.local_stack import DynamoDBLocalUnavailable, start_dynamodb_local
 
     try:
@@ -68,7 +102,8 @@ class DynamoCalls:
 
 
 def _use_table(endpoint: str | None, calls: DynamoCalls) -> Settings:
-    settings = Settings(table_name=f"mlbridge-test-{next(_table_numbers)}", region="us-east-1", endpoint=endpoint)
+    table_name = f"mlbridge-test-{os.getpid()}-{next(_table_numbers)}"
+    settings = Settings(table_name=table_name, region="us-east-1", endpoint=endpoint)
     create_table(endpoint, settings.table_name, settings.region)
     db.configure(settings)
     db.connection().client.meta.events.register("before-call.dynamodb", calls)
