@@ -16,7 +16,6 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-import botocore.loaders
 import pytest
 
 # Never reach AWS: dummy credentials and a fixed region before anything creates a client.
@@ -27,21 +26,6 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
 )
 os.environ.pop("AWS_PROFILE", None)
-
-# Every test gets a fresh table, and with it new botocore sessions (the app's and create_table's),
-# each of which would parse botocore's JSON data files (endpoints, the DynamoDB model) again: most of
-# a moto test's time. The files never change, so all the sessions of a test run share one cache of
-# them, as the clients of one session always do.
-_shared_loader_cache: dict = {}
-_loader_init = botocore.loaders.Loader.__init__
-
-
-def _loader_init_with_shared_cache(self, *args, **kwargs):
-    _loader_init(self, *args, **kwargs)
-    self._cache = _shared_loader_cache
-
-
-botocore.loaders.Loader.__init__ = _loader_init_with_shared_cache
 
 from chalicelib.config import Settings  # noqa: E402
 from chalicelib.storage import db  # noqa: E402
@@ -102,12 +86,18 @@ class DynamoCalls:
 
 
 def _use_table(endpoint: str | None, calls: DynamoCalls) -> Settings:
+    # A fresh table per test; the connection (and its botocore client, slow to build) is kept from
+    # one test to the next on the same backend: db.configure() only changes the table it names.
     table_name = f"mlbridge-test-{os.getpid()}-{next(_table_numbers)}"
     settings = Settings(table_name=table_name, region="us-east-1", endpoint=endpoint)
     create_table(endpoint, settings.table_name, settings.region)
     db.configure(settings)
     db.connection().client.meta.events.register("before-call.dynamodb", calls)
     return settings
+
+
+def _stop_counting(calls: DynamoCalls) -> None:
+    db.connection().client.meta.events.unregister("before-call.dynamodb", calls)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -122,12 +112,13 @@ def backend(request):
         with mock_aws():
             _use_table(None, calls)
             yield BackendInfo(request.param, calls)
+            _stop_counting(calls)
     else:
         endpoint = request.getfixturevalue("dynamodb_local")
         _use_table(endpoint, calls)
         yield BackendInfo(request.param, calls)
+        _stop_counting(calls)
     assert "Scan" not in calls.operations, "a request path issued a Scan"
-    db.configure(Settings.from_env())
 
 
 @dataclass

@@ -20,6 +20,7 @@ tells which of them mean "the database is unavailable" (503), wherever they are 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any, Iterable
 
 from pynamodb.connection import Connection
@@ -35,11 +36,14 @@ _state: dict[str, Any] = {"settings": None, "connection": None}
 
 def configure(settings: Settings | None = None) -> Settings:
     """Point the models and the connection at the table and endpoint of `settings` (default: the
-    environment). The next call builds a fresh connection."""
+    environment). A change of endpoint, region, time-outs or retries makes the next call build a
+    fresh connection; a change of table alone keeps the connection (and its botocore client)."""
     settings = settings or Settings.from_env()
     with _lock:
+        previous = _state["settings"]
         _state["settings"] = settings
-        _state["connection"] = None
+        if previous is None or replace(previous, table_name="") != replace(settings, table_name=""):
+            _state["connection"] = None  # the connection is not tied to a table: kept for another
         meta = models.TableItem.Meta  # every item class shares this Meta object
         meta.table_name = settings.table_name
         meta.region = settings.region

@@ -158,6 +158,12 @@ def private_library_uses(source: str, own_names: set[str]) -> list[str]:
                     library_names.add((alias.asname or alias.name).split(".")[0])
                     if any(part.startswith("_") for part in alias.name.split(".")):
                         found.append(f"line {node.lineno}: private module {alias.name}")
+    for function in tree.body:  # a module-level function using `self` is patched into a class
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                        and node.attr.startswith("_") and not node.attr.startswith("__"):
+                    found.append(f"line {node.lineno}: self.{node.attr} outside a class")
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             bases = {ast.unparse(base).split(".")[0] for base in node.bases}
@@ -175,6 +181,14 @@ def private_library_uses(source: str, own_names: set[str]) -> list[str]:
             elif name.startswith("_") and not dunder and not on_self and name not in NAMED_TUPLE_API \
                     and name not in own_names:
                 found.append(f"line {node.lineno}: .{name} on {ast.unparse(node.value)}")
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                root = target
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if isinstance(target, ast.Attribute) and isinstance(root, ast.Name) and root.id in library_names:
+                    found.append(f"line {node.lineno}: patches {ast.unparse(target)}")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr"):
             if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and str(node.args[1].value).startswith("_"):
                 found.append(f"line {node.lineno}: {node.func.id}(..., {node.args[1].value!r})")
@@ -213,6 +227,14 @@ def test_project_code_uses_only_the_public_api_of_pynamodb_and_botocore():
     "values = dict(user.attribute_values)",
     "from botocore.client import _private_helper",
     "getattr(client, '_request_signer')",
+    """
+    import botocore.loaders
+    original = botocore.loaders.Loader.__init__
+    def shared(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._cache = {}
+    botocore.loaders.Loader.__init__ = shared
+    """,
 ])
 def test_the_check_catches_each_kind_of_private_use(source):
     assert private_library_uses(textwrap.dedent(source), own_names={"TableItem", "UserItem"}) != []
