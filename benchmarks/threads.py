@@ -179,11 +179,11 @@ def _fill_inbox(owner_id: str, count: int) -> None:
                 target_framework="pytorch", frameworks=[], goals=["kaggle"], motivation="curiosity", backend_years=5,
             ))
             message = thread_store.new_message(thread_id, mentee_id, f"Hello from mentee {n}", start_ms + 10 * n)
-            for item_type, values in thread_store.new_thread_items(
+            for item in thread_store.new_thread_items(
                 thread_id=thread_id, match_id=clock.new_id(), mentee_id=mentee_id, mentor_id=owner_id,
                 created_at=message.created_at, intro=message.body, intro_id=message.id,
             ):
-                batch.save(item_type(**values))
+                batch.save(item)
 
 
 # --- the run ---------------------------------------------------------------------------------
