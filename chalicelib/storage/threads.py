@@ -226,13 +226,14 @@ class SendRejected(Exception):
 
 def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
                    idempotency: IdempotencyRecord | None = None) -> None:
-    """Store a message in ONE TransactWriteItems: the message, the thread's summary, each
+    """Store a message in ONE TransactWriteItems: the message, the thread's latest time, each
     participant's inbox row (the sender's read, the other's unread + 1) and the idempotency record.
 
     `member_ids` is (sender, other), without anyone whose membership is known to be gone. The
     thread update is conditioned on the thread being open and on its latest activity being older
     than the message, so messages commit in the order of their ids (a page read at any moment
-    never misses one that commits later above it) and `last_message` is always the newest.
+    never misses one that commits later above it) and the inbox rows' `last_message` is always the
+    newest.
     Raises SendRejected when a condition fails (TransactionCancelled, transient, on a conflict).
     """
     thread_id = message.thread_id
