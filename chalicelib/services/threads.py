@@ -102,14 +102,16 @@ def list_threads(authorization: str | None, limit: int, cursor: str | None) -> T
 
     Two calls: the inbox Query for the user the token names, then the caller's profile (the token
     check) with the other participants' in one BatchGetItem; nothing read is used before the
-    check passes."""
+    check passes. A page with more other participants than one BatchGetItem reads ends early,
+    its cursor going on from there."""
     given = auth.credentials(authorization)
     try:
         start = thread_store.inbox_start_key(given.user_id, cursor)
     except BadRequestError:
         auth.authenticate(authorization)  # a 401 comes before a bad cursor
         raise
-    memberships, next_key = thread_store.page_of_inbox(given.user_id, limit, start)
+    memberships, next_key = thread_store.page_of_inbox(given.user_id, limit, start,
+                                                       max_others=user_store.others_in_one_read())
     user, found = user_store.find_user_with(given.user_id, [user_store.profile_key(m.other_id) for m in memberships])
     auth.verified(user, given)
     others = user_store.users_of(found)

@@ -104,14 +104,19 @@ def get_item(pk: str, sk: str, *, consistent: bool = False) -> dict | None:
     return response.get("Item")
 
 
+# The most keys one BatchGetItem reads (DynamoDB's limit).
+MAX_BATCH_GET_KEYS = 100
+
+
 def get_items(keys: Iterable[Key]) -> dict[Key, dict]:
-    """Items by key in BatchGetItem calls (one per 100 keys, plus any retry of unprocessed keys);
-    missing items are simply absent from the result."""
+    """Items by key in BatchGetItem calls (one per MAX_BATCH_GET_KEYS keys, plus any retry of
+    unprocessed keys); missing items are simply absent from the result."""
     unique = list(dict.fromkeys(keys))
     found: dict[Key, dict] = {}
     name = table_name()
-    for start in range(0, len(unique), 100):
-        request = {name: {"Keys": [key(pk, sk) for pk, sk in unique[start:start + 100]]}}
+    size = MAX_BATCH_GET_KEYS
+    for start in range(0, len(unique), size):
+        request = {name: {"Keys": [key(pk, sk) for pk, sk in unique[start:start + size]]}}
         while request:
             response = _client().batch_get_item(RequestItems=request)
             for item in response.get("Responses", {}).get(name, ()):

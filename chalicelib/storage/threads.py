@@ -136,9 +136,12 @@ def message_start_key(thread_id: str, cursor: str | None) -> dict | None:
     return start
 
 
-def page_of_inbox(user_id: str, limit: int, start_key: dict | None) -> tuple[list[ThreadMembership], dict | None]:
+def page_of_inbox(user_id: str, limit: int, start_key: dict | None, *,
+                  max_others: int | None = None) -> tuple[list[ThreadMembership], dict | None]:
     """The user's memberships by last activity, most recent first (one Query of the gsi1 index),
-    and the next key."""
+    and the next key. With `max_others`, the page ends before the membership of a (max_others +
+    1)th distinct other participant (so that their profiles fit in one read), the next key
+    continuing from there."""
     page = paging.fetch_page(
         key_condition="gsi1pk = :pk",
         values={":pk": {"S": keys.inbox(user_id)}},
@@ -148,7 +151,16 @@ def page_of_inbox(user_id: str, limit: int, start_key: dict | None) -> tuple[lis
         start_key=start_key,
         newest_first=True,
     )
-    return [ThreadMembership.from_raw_data(item) for item in page.items], page.next_key
+    items, next_key = page.items, page.next_key
+    if max_others is not None:
+        others: set[str] = set()
+        for index, item in enumerate(items):
+            others.add(item["other_id"]["S"])
+            if len(others) > max_others:
+                items = items[:index]
+                next_key = {name: items[-1][name] for name in INBOX_KEY_ATTRIBUTES}
+                break
+    return [ThreadMembership.from_raw_data(item) for item in items], next_key
 
 
 def inbox_start_key(user_id: str, cursor: str | None) -> dict | None:

@@ -14,6 +14,11 @@ def profile_key(user_id: str) -> tuple[str, str]:
     return keys.user(user_id), keys.PROFILE
 
 
+def others_in_one_read() -> int:
+    """How many other items `find_user_with` reads with the profile in one call."""
+    return db.MAX_BATCH_GET_KEYS - 1
+
+
 def find_user(user_id: str) -> UserItem | None:
     item = db.get_item(*profile_key(user_id))
     return UserItem.from_raw_data(item) if item is not None else None

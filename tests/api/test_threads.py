@@ -477,3 +477,26 @@ def test_marking_read_costs_two_calls(api, calls):
     calls.reset()
     assert api.post(f"/threads/{pair.thread_id}/read", token=pair.mentor.token).status_code == 200
     assert calls.by_operation() == {"GetItem": 1, "UpdateItem": 1}
+
+
+def test_an_inbox_page_with_more_people_than_one_read_ends_early_and_stays_at_two_calls(api, calls, monkeypatch):
+    from chalicelib.storage import db
+
+    monkeypatch.setattr(db, "MAX_BATCH_GET_KEYS", 4)  # the caller and 3 others per BatchGetItem
+    mentor = register_mentor(api, capacity=10)
+    threads = set()
+    for _ in range(5):
+        pair = open_thread(api, mentor=mentor)
+        sent(api, pair, pair.mentee, "hello")
+        threads.add(pair.thread_id)
+    calls.reset()
+    first = api.get("/threads?limit=5", token=mentor.token).json
+    assert calls.by_operation() == {"Query": 1, "BatchGetItem": 1}
+    assert len(first["threads"]) == 3 and first["next_cursor"] is not None
+    assert all(row["other"]["role"] == "mentee" for row in first["threads"])
+    calls.reset()
+    rest = api.get(f"/threads?limit=5&cursor={first['next_cursor']}", token=mentor.token).json
+    assert calls.count == 2
+    assert rest["next_cursor"] is None
+    assert {row["id"] for row in first["threads"] + rest["threads"]} == threads
+    assert len(first["threads"]) + len(rest["threads"]) == 5
