@@ -29,3 +29,26 @@ class Settings:
             read_timeout_seconds=float(env.get("DYNAMODB_READ_TIMEOUT", 4.0)),
             max_retry_attempts=int(env.get("DYNAMODB_MAX_RETRIES", 2)),
         )
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where emails come from, where their links point, and how they leave (chalicelib/mail)."""
+
+    # The From address: a stage sets an address of its verified SES identity (docs/DEPLOY.md).
+    sender: str = "mlbridge <no-reply@localhost>"
+    # The web app the emails link into, without a trailing slash.
+    app_url: str = "http://localhost:8000"
+    # When set (`make run`), emails are written to this directory instead of being sent by SES.
+    outbox_dir: str | None = None
+    region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "MailSettings":
+        env = os.environ if environ is None else environ
+        return cls(
+            sender=env.get("MAIL_FROM") or cls.sender,
+            app_url=(env.get("APP_URL") or cls.app_url).rstrip("/"),
+            outbox_dir=env.get("MAIL_OUTBOX_DIR") or None,
+            region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1",
+        )

@@ -4,7 +4,7 @@ Environment:
   PORT               API port (default 8000)
   HOST               address chalice local binds to (default 127.0.0.1)
   DB_PORT            DynamoDB Local port (default 8001)
-  DATA_DIR           where DynamoDB Local keeps its data (default .data)
+  DATA_DIR           where DynamoDB Local keeps its data (default .data), and emails (DATA_DIR/outbox)
   DYNAMODB_ENDPOINT  use this DynamoDB instead of starting one
   TABLE_NAME         table name (default mlbridge-local)
   AWS_DEFAULT_REGION region (default us-east-1)
@@ -12,6 +12,7 @@ Environment:
 
 Starts DynamoDB Local (-sharedDb -dbPath DATA_DIR), or moto's in-memory server when Java or the
 jar is missing, creates the table if it does not exist and runs `chalice local --stage local`.
+Emails are not sent: each is written to DATA_DIR/outbox/ and announced on the console.
 Ctrl-C or SIGTERM stops everything it started.
 """
 
@@ -134,6 +135,9 @@ def main() -> int:
             "AWS_DEFAULT_REGION": region,
             "AWS_ACCESS_KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
             "AWS_SECRET_ACCESS_KEY": os.environ["AWS_SECRET_ACCESS_KEY"],
+            # chalicelib/mail: write emails here instead of sending them, with links to this server.
+            "MAIL_OUTBOX_DIR": str(data_dir / "outbox"),
+            "APP_URL": f"http://localhost:{port}",
         }
         _say(f"Starting chalice local on {host}:{port} ...")
         api = start_api(port, api_env, host=host, autoreload=autoreload, echo=sys.stdout)

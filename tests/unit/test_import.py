@@ -45,6 +45,10 @@ LAZY_MODULES = (
     "chalicelib.services.matches",
     "chalicelib.services.threads",
     "chalicelib.storage.threads",
+    "jinja2",
+    "chalicelib.mail",
+    "chalicelib.mail.messages",
+    "chalicelib.mail.transports",
 )
 
 

@@ -1,10 +1,12 @@
 """The hand-written IAM policies of the deployed stages (.chalice/policy-<stage>.json): least
-privilege on the project's own table, and every DynamoDB action the code actually issues."""
+privilege on the project's own table, and every DynamoDB action the code actually issues; email
+only from the stage's sender address."""
 
 from __future__ import annotations
 
 import json
 import re
+from email.utils import parseaddr
 from pathlib import Path
 
 import pytest
@@ -94,6 +96,27 @@ def test_logs_only_to_the_function_log_group(stage):
         if any(action.startswith("logs:") for action in actions):
             assert set(actions) == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
             assert set(_as_list(statement["Resource"])) == {log_group, f"{log_group}:*"}
+
+
+def stage_mail_from(stage: str) -> str:
+    """The stage's sender address, from MAIL_FROM in .chalice/config.json."""
+    config = json.loads((CHALICE_DIR / "config.json").read_text())
+    return parseaddr(config["stages"][stage]["environment_variables"]["MAIL_FROM"])[1]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_email_only_sent_from_the_stage_address_of_its_ses_identity(stage):
+    """chalicelib/mail sends with SES v2 SendEmail (IAM action ses:SendEmail) and nothing else."""
+    sender = stage_mail_from(stage)
+    ses = [s for s in statements(stage) if any(a.startswith("ses:") for a in _as_list(s["Action"]))]
+    assert len(ses) == 1, "one statement for SES"
+    (statement,) = ses
+    assert _as_list(statement["Action"]) == ["ses:SendEmail"]
+    # The verified identity is the sender's domain, or the address itself.
+    identities = {sender.rpartition("@")[2], sender}
+    assert len(_as_list(statement["Resource"])) == 1
+    assert _as_list(statement["Resource"])[0] in {f"arn:aws:ses:*:*:identity/{i}" for i in identities}
+    assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": sender}}
 
 
 def test_calls_that_need_more_than_the_policy_grants_are_not_in_the_code():
