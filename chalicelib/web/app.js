@@ -12,6 +12,7 @@ const nav = document.querySelector('[data-testid="nav"]');
 const navList = document.querySelector('[data-testid="nav-list"]');
 const notices = document.querySelector('[data-testid="notices"]');
 const main = document.getElementById("main");
+const BASE_TITLE = document.title;
 
 const ctx = {
   me: null,
@@ -70,8 +71,8 @@ async function refreshMe() {
 
 function startInbox() {
   if (ctx.inbox) ctx.inbox.stop();
-  ctx.inbox = createInbox();
-  ctx.inbox.subscribe(updateUnreadBadge);
+  ctx.inbox = createInbox({ countPending: Boolean(ctx.me && ctx.me.role === "mentor") });
+  ctx.inbox.subscribe(updateBadges);
   ctx.inbox.start();
 }
 
@@ -88,6 +89,7 @@ function signOut({ message } = {}) {
   ctx.inbox = null;
   ctx.me = null;
   forgetProfiles();
+  updateBadges();
   for (const notice of notices.querySelectorAll(".notice")) notice.remove();
   renderNav();
   if (message) notify(message, { kind: "info" });
@@ -105,11 +107,11 @@ function navItems() {
   if (!ctx.me) return [];
   const first = ctx.me.role === "mentee"
     ? { href: "#/suggestions", label: "Mentors", testid: "nav-suggestions" }
-    : { href: "#/requests", label: "Requests", testid: "nav-requests" };
+    : { href: "#/requests", label: "Requests", testid: "nav-requests", badge: "pending" };
   return [
     first,
     { href: "#/matches", label: "Matches", testid: "nav-matches" },
-    { href: "#/inbox", label: "Inbox", testid: "nav-inbox", badge: true },
+    { href: "#/inbox", label: "Inbox", testid: "nav-inbox", badge: "unread" },
     { href: "#/profile", label: "Profile", testid: "nav-profile" },
   ];
 }
@@ -127,7 +129,7 @@ function renderNav() {
     clear(navList);
     for (const item of items) {
       const link = h("a", { href: item.href, className: "nav__link", testid: item.testid }, item.label);
-      if (item.badge) link.dataset.badge = "true";
+      if (item.badge) link.dataset.badge = item.badge;
       navList.append(h("li", {}, link));
     }
     if (ctx.me) {
@@ -139,30 +141,47 @@ function renderNav() {
   const current = currentPath();
   for (const link of navList.querySelectorAll("a.nav__link")) {
     const target = link.getAttribute("href").slice(1);
-    const active = current === target || (link.dataset.badge && current.startsWith("/thread/"));
+    const active = current === target || (link.dataset.badge === "unread" && current.startsWith("/thread/"));
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
-  updateUnreadBadge();
+  updateBadges();
 }
 
-function updateUnreadBadge() {
-  const link = navList.querySelector("a[data-badge]");
-  if (!link) return;
-  const unread = ctx.inbox ? ctx.inbox.totalUnread() : 0;
+// A badge is visible text inside its link, with words for screen readers beside it, so that the
+// link's name ("Inbox 2 unread") starts with what is on screen ("Inbox 2"); no aria-label.
+const BADGES = {
+  unread: { testid: "nav-unread", words: (n) => ` unread ${n === 1 ? "message" : "messages"}` },
+  pending: { testid: "nav-pending", words: (n) => ` pending ${n === 1 ? "request" : "requests"}` },
+};
+
+function setBadge(link, count) {
+  const spec = BADGES[link.dataset.badge];
   let badge = link.querySelector(".badge");
-  if (unread > 0) {
+  let words = link.querySelector(".badge-words");
+  if (count > 0) {
     if (!badge) {
-      badge = h("span", { className: "badge", testid: "nav-unread" });
-      link.append(badge);
+      badge = h("span", { className: "badge", testid: spec.testid });
+      words = h("span", { className: "visually-hidden badge-words" });
+      link.append(badge, words);
     }
-    badge.textContent = String(unread);
-    badge.setAttribute("aria-hidden", "true");
-    link.setAttribute("aria-label", `Inbox, ${unread} unread`);
+    badge.textContent = String(count);
+    words.textContent = spec.words(count);
   } else {
     if (badge) badge.remove();
-    link.removeAttribute("aria-label");
+    if (words) words.remove();
   }
+}
+
+function updateBadges() {
+  const unread = ctx.inbox ? ctx.inbox.totalUnread() : 0;
+  const pending = ctx.inbox && ctx.me && ctx.me.role === "mentor" ? ctx.inbox.pendingRequests() : 0;
+  for (const link of navList.querySelectorAll("a[data-badge]")) {
+    setBadge(link, link.dataset.badge === "pending" ? pending : unread);
+  }
+  const total = ctx.me ? unread + pending : 0;
+  const title = total > 0 ? `(${total}) ${BASE_TITLE}` : BASE_TITLE;
+  if (document.title !== title) document.title = title;
 }
 
 function currentPath() {

@@ -56,16 +56,59 @@ export function clear(el) {
   return el;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+const fullDateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+const dayAndTime = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+const yearDayAndTime = new Intl.DateTimeFormat(undefined,
+  { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
 
-/** A <time> element for an ISO 8601 timestamp, short when it is today. */
+/** How a moment reads in a list: the time alone for today, else the date too ("Mar 3, 14:05"). */
+export function formatWhen(date, now = new Date()) {
+  if (date.toDateString() === now.toDateString()) return timeOnly.format(date);
+  if (date.getFullYear() === now.getFullYear()) return dayAndTime.format(date);
+  return yearDayAndTime.format(date);
+}
+
+/** A <time> element for an ISO 8601 timestamp: the time for today, the date and time before. */
 export function time(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return h("time", {}, "");
-  const sameDay = date.toDateString() === new Date().toDateString();
-  return h("time", { datetime: iso, title: dateTime.format(date) },
-    sameDay ? timeOnly.format(date) : dateTime.format(date));
+  const date = iso ? new Date(iso) : null;
+  if (!date || Number.isNaN(date.getTime())) return null;
+  return h("time", { datetime: iso, title: fullDateTime.format(date) }, formatWhen(date));
+}
+
+const numberFormat = new Intl.NumberFormat();
+
+/** Characters as the API counts them: code points, after trimming white space. */
+export function charCount(text) {
+  return [...String(text ?? "").trim()].length;
+}
+
+/**
+ * A live "n / limit characters" counter for a textarea. Past the limit the text is kept as it is
+ * (never cut), the counter turns into a plain message and `onChange(over)` lets the caller refuse
+ * to send. Returns { element, over(), update() }.
+ */
+export function charCounter(textarea, limit, { id, onChange = () => {} } = {}) {
+  const element = h("p", { className: "char-count", id, testid: "char-count", "aria-live": "polite" });
+  let wasOver = null;
+  const update = () => {
+    const count = charCount(textarea.value);
+    const over = count > limit;
+    element.textContent = over
+      ? `${numberFormat.format(count)} / ${numberFormat.format(limit)} characters: `
+        + `too long by ${numberFormat.format(count - limit)}. Shorten it to send.`
+      : `${numberFormat.format(count)} / ${numberFormat.format(limit)} characters`;
+    element.classList.toggle("char-count--over", over);
+    if (over) textarea.setAttribute("aria-invalid", "true");
+    else if (wasOver) textarea.removeAttribute("aria-invalid");
+    if (over !== wasOver) {
+      wasOver = over;
+      onChange(over);
+    }
+  };
+  textarea.addEventListener("input", update);
+  update();
+  return { element, update, over: () => charCount(textarea.value) > limit };
 }
 
 /** Display name of a (possibly deleted or missing) public profile. */

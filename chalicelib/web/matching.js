@@ -1,9 +1,10 @@
 // Suggestions (mentees), requests and availability (mentors), and the list of matches (both).
 
 import { api } from "./api.js";
-import { actionButton, avatar, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { actionButton, avatar, charCounter, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
 
 const OPEN = new Set(["pending", "active"]);
+const INTRO_LIMIT = 4000;
 const STATUS_TEXT = {
   pending: "Pending",
   active: "Active",
@@ -29,6 +30,11 @@ function profileOf(id) {
 /** Forget cached profiles (on sign-out: another person may see different ones). */
 export function forgetProfiles() {
   profiles.clear();
+}
+
+/** Optional text worth showing: a string with something besides white space (never null). */
+function present(text) {
+  return typeof text === "string" && text.trim() !== "";
 }
 
 function statusTag(status) {
@@ -66,8 +72,9 @@ function profileFacts(ctx, profile) {
 
 function goalsLine(ctx, profile, prefix) {
   if (!profile || !profile.goals || profile.goals.length === 0) return null;
-  return h("p", { className: "goals" }, h("span", { className: "muted" }, prefix), " ",
-    profile.goals.map((id) => ctx.label("goals", id)).join(" · "));
+  const goals = profile.goals.filter(Boolean).map((id) => ctx.label("goals", id));
+  if (goals.length === 0) return null;
+  return h("p", { className: "goals" }, h("span", { className: "muted" }, prefix), " ", goals.join(" · "));
 }
 
 function personHeader(profile, ...extra) {
@@ -117,12 +124,16 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
   const card = h("article", { className: "card match-card", testid: "suggestion", "data-mentor-id": mentor.id });
   const error = h("p", { className: "error-box", role: "alert", testid: "request-error", hidden: true });
   const introId = `intro-${mentor.id}`;
-  const intro = h("textarea", { id: introId, rows: "3", maxlength: "4000", testid: "intro",
+  const intro = h("textarea", { id: introId, rows: "3", testid: "intro", "aria-describedby": `${introId}-count`,
     placeholder: "Say hello: where you are now and what you hope to learn." });
   const send = h("button", { type: "submit", className: "btn btn--primary", testid: "send-request" }, "Send request");
+  const counter = charCounter(intro, INTRO_LIMIT, { id: `${introId}-count`, onChange: (over) => {
+    send.disabled = over;
+  } });
   const cancel = h("button", { type: "button", className: "btn btn--ghost" }, "Cancel");
   const form = h("form", { className: "request-form", hidden: true, testid: "request-form" },
-    h("div", { className: "field" }, h("label", { for: introId }, `Introduce yourself to ${displayName(mentor)}`), intro),
+    h("div", { className: "field" }, h("label", { for: introId }, `Introduce yourself to ${displayName(mentor)}`), intro,
+      counter.element),
     h("div", { className: "form__actions" }, send, cancel),
   );
   const open = h("button", { type: "button", className: "btn btn--primary", testid: "request-mentor" }, "Request mentorship");
@@ -139,6 +150,7 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (counter.over()) return;
     error.hidden = true;
     send.disabled = true;
     try {
@@ -154,7 +166,7 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
       error.textContent = err.message;
       error.hidden = false;
     } finally {
-      send.disabled = false;
+      send.disabled = counter.over();
     }
   });
 
@@ -165,8 +177,8 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
     ),
     reasonsList(reasons),
     goalsLine(ctx, mentor, "Can help with:"),
-    mentor.bio ? h("p", { className: "bio" }, mentor.bio) : null,
-    mentor.transition_story ? h("p", { className: "bio muted" }, mentor.transition_story) : null,
+    present(mentor.bio) ? h("p", { className: "bio" }, mentor.bio) : null,
+    present(mentor.transition_story) ? h("p", { className: "bio muted" }, mentor.transition_story) : null,
     error,
     h("div", { className: "card__actions" }, open),
     form,
@@ -205,6 +217,7 @@ export async function renderRequests(container, ctx) {
       return;
     }
     if (mine !== loads) return; // a newer load is under way
+    if (ctx.inbox) ctx.inbox.setPendingRequests(matches.length);
     clear(list);
     if (cards.length === 0) list.append(emptyState("No pending requests. New ones will appear here.", "no-requests"));
     else list.append(...cards);
@@ -254,8 +267,10 @@ async function requestCard(ctx, match, lastMessage, reload) {
     ),
     reasonsList(match.reasons),
     goalsLine(ctx, mentee, "Goals:"),
-    lastMessage ? h("blockquote", { className: "intro-message", testid: "intro-message" }, lastMessage.body) : null,
-    mentee.bio ? h("p", { className: "bio" }, mentee.bio) : null,
+    // The intro is the mentee's first message; without one there is nothing to quote.
+    present(lastMessage && lastMessage.sender_id === match.mentee_id && lastMessage.body)
+      ? h("blockquote", { className: "intro-message", testid: "intro-message" }, lastMessage.body) : null,
+    present(mentee.bio) ? h("p", { className: "bio" }, mentee.bio) : null,
     error,
     h("div", { className: "card__actions" },
       actionButton("Accept", { className: "btn btn--primary", testid: "accept", busyLabel: "Accepting…", onClick: act("accept") }),

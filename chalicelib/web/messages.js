@@ -1,17 +1,19 @@
 // The inbox (polled every few seconds while signed in) and the conversation view.
 
 import { ApiError, api, newIdempotencyKey } from "./api.js";
-import { avatar, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { avatar, charCounter, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
 
 const INBOX_POLL_MS = 5000;
 const THREAD_POLL_MS = 2000;
 const PAGE_SIZE = 20;
+const MESSAGE_LIMIT = 4000;
 
 // ---- Inbox store -------------------------------------------------------------------------
 
 /** Keeps the thread list fresh; subscribers are called after every refresh. */
-export function createInbox() {
+export function createInbox({ countPending = false } = {}) {
   let threads = [];
+  let pending = 0;
   let loaded = false;
   let timer = null;
   let inFlight = null;
@@ -32,8 +34,13 @@ export function createInbox() {
     if (inFlight) return inFlight;
     inFlight = (async () => {
       try {
-        const data = await api.threads(undefined, 100);
+        const [data, open] = await Promise.all([
+          api.threads(undefined, 100),
+          // A mentor's requests waiting for an answer (a capacity of at most 10 bounds them).
+          countPending ? api.matches("pending", undefined, 50).catch(() => null) : null,
+        ]);
         threads = data.threads || [];
+        if (open) pending = (open.matches || []).length;
         loaded = true;
         // The open conversation is read as it arrives.
         if (openThreadId) {
@@ -64,6 +71,14 @@ export function createInbox() {
     },
     refresh,
     find: (id) => threads.find((t) => t.id === id),
+    pendingRequests: () => pending,
+    /** The requests page has just counted the pending requests itself. */
+    setPendingRequests(count) {
+      if (count !== pending) {
+        pending = count;
+        emit();
+      }
+    },
     totalUnread: () => threads.reduce((sum, t) => sum + (t.id === openThreadId ? 0 : t.unread || 0), 0),
     subscribe(listener) {
       listeners.add(listener);
@@ -172,16 +187,24 @@ export async function renderThread(container, ctx, threadId) {
   const olderWrap = h("div", { className: "messages__older" }, older);
   const errorArea = h("div", { testid: "thread-error-area" });
 
-  const input = h("textarea", { id: "compose-body", name: "body", rows: "2", maxlength: "4000", testid: "compose-input",
-    placeholder: "Write a message…", "aria-describedby": "compose-hint error-body" });
+  // No maxlength: it would silently cut pasted text. The counter says when it is too long.
+  const input = h("textarea", { id: "compose-body", name: "body", rows: "2", testid: "compose-input",
+    placeholder: "Write a message…", "aria-describedby": "compose-hint compose-count error-body" });
   const sendButton = h("button", { type: "submit", className: "btn btn--primary", testid: "send" }, "Send");
   const composeError = h("p", { className: "field-error", id: "error-body", testid: "error-body", hidden: true });
+  let sending = false;
+  const counter = charCounter(input, MESSAGE_LIMIT, { id: "compose-count",
+    onChange: (over) => {
+      sendButton.disabled = sending || over;
+    } });
   const readOnlyNote = h("p", { className: "muted", testid: "read-only", hidden: true },
     "This mentorship is closed, so the conversation is read-only.");
   const compose = h("form", { className: "compose", testid: "compose", novalidate: true },
     h("label", { for: "compose-body", className: "visually-hidden" }, "Message"),
     h("div", { className: "compose__row" }, input, sendButton),
-    h("p", { className: "hint", id: "compose-hint" }, "Enter sends, Shift+Enter adds a line."),
+    h("div", { className: "compose__foot" },
+      h("p", { className: "hint", id: "compose-hint" }, "Enter sends, Shift+Enter adds a line."),
+      counter.element),
     composeError,
   );
 
@@ -369,7 +392,7 @@ export async function renderThread(container, ctx, threadId) {
   input.addEventListener("input", () => {
     pendingKey = null;
     composeError.hidden = true;
-    input.removeAttribute("aria-invalid");
+    if (!counter.over()) input.removeAttribute("aria-invalid");
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -379,8 +402,13 @@ export async function renderThread(container, ctx, threadId) {
   });
   compose.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (sendButton.disabled) return;
+    if (sending) return;
     const body = input.value;
+    if (counter.over()) {
+      counter.update();
+      input.focus();
+      return;
+    }
     if (!body.trim()) {
       composeError.textContent = "Write something first.";
       composeError.hidden = false;
@@ -388,6 +416,7 @@ export async function renderThread(container, ctx, threadId) {
       return;
     }
     pendingKey = pendingKey || newIdempotencyKey();
+    sending = true;
     sendButton.disabled = true;
     sendButton.setAttribute("aria-busy", "true");
     composeError.hidden = true;
@@ -403,6 +432,7 @@ export async function renderThread(container, ctx, threadId) {
       pendingKey = null;
       add([result.message]);
       input.value = "";
+      counter.update();
       renderMessages();
       inbox.refresh().catch(() => {});
     } catch (error) {
@@ -417,7 +447,8 @@ export async function renderThread(container, ctx, threadId) {
         }
       }
     } finally {
-      sendButton.disabled = false;
+      sending = false;
+      sendButton.disabled = counter.over();
       sendButton.removeAttribute("aria-busy");
       if (!compose.hidden) input.focus();
     }

@@ -95,7 +95,7 @@ function optionalText(value) {
   return text === "" ? undefined : text;
 }
 
-/** Build the POST /users body from the form. Validation is the API's job. */
+/** Build the POST /users body from the form (checked by `validate` first). */
 function collect(form, role) {
   const value = (name) => form.elements.namedItem(name).value;
   const body = {
@@ -128,6 +128,97 @@ function collect(form, role) {
   return body;
 }
 
+const LIMITS = {
+  mentee: { frameworks: [0, 10], goals: [1, 5] },
+  mentor: { frameworks: [1, 10], goals: [1, 9] },
+};
+
+const chars = (text) => [...text].length;
+
+/** A whole number in [min, max], or null. */
+function wholeNumber(text, min, max) {
+  if (!/^\d+$/.test(text.trim())) return null;
+  const number = Number(text.trim());
+  return number >= min && number <= max ? number : null;
+}
+
+/**
+ * The rules of POST /users (chalicelib/schemas.py), checked before sending so that every problem
+ * shows at once: the API reports only the first. Returns [{ field, message }] in form order.
+ */
+function validate(form, role) {
+  const value = (name) => form.elements.namedItem(name).value;
+  const problems = [];
+  const problem = (field, message) => problems.push({ field, message });
+
+  const name = value("name").trim();
+  if (!name) problem("name", "Enter your name.");
+  else if (chars(name) > 100) problem("name", `Shorten your name to 100 characters or fewer (it has ${chars(name)}).`);
+
+  const email = value("email").trim();
+  if (!email) problem("email", "Enter your email address.");
+  else if (email.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    problem("email", "Enter an email address like name@example.com.");
+  }
+
+  if (!value("timezone").trim()) problem("timezone", "Enter your time zone, for example Europe/Berlin.");
+
+  const languages = value("languages").split(/[\s,;]+/).filter(Boolean);
+  if (languages.length === 0) problem("languages", "Enter at least one language, for example en.");
+  else if (new Set(languages.map((code) => code.toLowerCase())).size > 5) problem("languages", "Enter at most 5 languages.");
+
+  if (role === "mentee" && !value("target_framework")) problem("target_framework", "Choose the framework you want to focus on.");
+
+  const [minFrameworks, maxFrameworks] = LIMITS[role].frameworks;
+  const frameworks = checkedValues(form, "frameworks").length;
+  if (frameworks < minFrameworks) problem("frameworks", "Pick at least one framework.");
+  else if (frameworks > maxFrameworks) problem("frameworks", `Pick at most ${maxFrameworks} frameworks.`);
+
+  const [, maxGoals] = LIMITS[role].goals;
+  const goals = checkedValues(form, "goals").length;
+  if (goals === 0) problem("goals", role === "mentor" ? "Pick at least one thing you can help with." : "Pick at least one goal.");
+  else if (goals > maxGoals) problem("goals", `Pick at most ${maxGoals}.`);
+
+  if (role === "mentee") {
+    if (!value("motivation")) problem("motivation", "Choose what draws you to ML.");
+    const years = value("backend_years");
+    if (!years.trim()) problem("backend_years", "Enter how many years you have worked as a backend engineer.");
+    else if (wholeNumber(years, 0, 50) === null) problem("backend_years", "Enter a whole number of years from 0 to 50.");
+    if (chars(value("current_stack").trim()) > 200) problem("current_stack", "Shorten your current stack to 200 characters or fewer.");
+  } else {
+    const capacity = value("capacity");
+    if (!capacity.trim()) problem("capacity", "Enter how many mentees you can take at a time, from 1 to 10.");
+    else if (wholeNumber(capacity, 1, 10) === null) problem("capacity", "Enter a whole number of mentees from 1 to 10.");
+    const years = value("years_in_ml");
+    if (years.trim() && wholeNumber(years, 0, 60) === null) problem("years_in_ml", "Enter a whole number of years from 0 to 60, or leave it empty.");
+    if (chars(value("transition_story").trim()) > 1000) problem("transition_story", "Shorten your story to 1,000 characters or fewer.");
+  }
+  if (chars(value("bio").trim()) > 2000) problem("bio", "Shorten the text about you to 2,000 characters or fewer.");
+  return problems;
+}
+
+// The API's wording is a validator's ("must be one of ..."): say what to do instead.
+const SERVER_WORDS = {
+  name: "Check your name: it must not be empty or longer than 100 characters.",
+  email: "Enter an email address we can reach, like name@example.com.",
+  timezone: "We do not know that time zone. Pick one from the list, for example Europe/Berlin.",
+  languages: "Use two-letter language codes separated by commas, for example en, de.",
+  target_framework: "Choose the framework you want to focus on.",
+  frameworks: "Check the frameworks you picked.",
+  goals: "Check the goals you picked.",
+  motivation: "Choose what draws you to ML.",
+  backend_years: "Enter a whole number of years from 0 to 50.",
+  capacity: "Enter a whole number of mentees from 1 to 10.",
+  years_in_ml: "Enter a whole number of years from 0 to 60, or leave it empty.",
+};
+
+function plainServerMessage(error) {
+  if (error.status === 409 && error.field === "email") {
+    return "An account already uses this email. Sign in with your token below instead.";
+  }
+  return SERVER_WORDS[error.field] || capitalize(error.problem || error.message);
+}
+
 function clearErrors(form) {
   for (const slot of form.querySelectorAll(".field-error")) {
     slot.textContent = "";
@@ -137,21 +228,20 @@ function clearErrors(form) {
   for (const el of form.querySelectorAll(".field--invalid")) el.classList.remove("field--invalid");
 }
 
-/** Put an API error next to its field; false if the form has no such (visible) field. */
-function showFieldError(form, error) {
-  const name = error.field;
+/** Put a message next to its field; false if the form has no such (visible) field. */
+function showFieldError(form, name, message, { focus = true } = {}) {
   if (!name) return false;
   const slot = form.querySelector(`#error-${CSS.escape(name)}`);
   const group = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
   if (!slot || !group || group.closest("[hidden]")) return false;
-  slot.textContent = error.problem ? capitalize(error.problem) : error.message;
+  slot.textContent = message;
   slot.hidden = false;
   group.classList.add("field--invalid");
   const control = form.querySelector(`#field-${CSS.escape(name)}`);
   if (control) {
     control.setAttribute("aria-invalid", "true");
     const focusable = control.matches("fieldset") ? control.querySelector("input") : control;
-    if (focusable) focusable.focus();
+    if (focusable && focus) focusable.focus();
   }
   return true;
 }
@@ -274,6 +364,15 @@ export async function renderRegister(container, ctx) {
     if (submit.disabled) return;
     clearErrors(form);
     formError.hidden = true;
+    const problems = validate(form, role);
+    if (problems.length > 0) {
+      problems.forEach((p, index) => showFieldError(form, p.field, p.message, { focus: index === 0 }));
+      formError.textContent = problems.length === 1
+        ? "One answer needs a change: see the marked field."
+        : `${problems.length} answers need a change: see the marked fields.`;
+      formError.hidden = false;
+      return;
+    }
     submit.disabled = true;
     submit.setAttribute("aria-busy", "true");
     try {
@@ -283,7 +382,7 @@ export async function renderRegister(container, ctx) {
       tokenNotice(ctx, result.token);
       ctx.navigate(role === "mentee" ? "#/suggestions" : "#/requests");
     } catch (error) {
-      if (!(error instanceof ApiError) || !showFieldError(form, error)) {
+      if (!(error instanceof ApiError) || !showFieldError(form, error.field, plainServerMessage(error))) {
         formError.textContent = error.message;
         formError.hidden = false;
         formError.focus?.();
