@@ -54,8 +54,11 @@ def public_profile(user: UserItem) -> PublicMentee | PublicMentor:
 
 
 def listed_profile(listing: dict) -> PublicMentor:
-    """A mentor's public profile from their directory listing (storage.directory.listing)."""
-    return PublicMentor.model_validate(listing)
+    """A mentor's public profile from their directory listing (storage.directory.listing).
+    Entries written by earlier versions may carry more (a load, since removed): only the public
+    profile's fields are taken."""
+    fields = PublicMentor.model_fields
+    return PublicMentor.model_validate({name: value for name, value in listing.items() if name in fields})
 
 
 def own_profile(user: UserItem) -> OwnMentee | OwnMentor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from chalicelib.storage import db
 from tests.factories import register_mentee, register_mentor
 
@@ -122,3 +124,22 @@ def test_suggestions_take_at_most_four_calls(api, calls):
     calls.reset()
     suggestions(api, mentee)
     assert calls.count <= 4, calls.operations
+
+
+def test_a_directory_entry_written_by_an_earlier_version_still_lists_and_suggests(api):
+    # Entries of earlier versions kept the mentor's load in their profile copy.
+    mentor = register_mentor(api)
+    client, table = db.connection().client, db.settings().table_name
+    entries = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                           ExpressionAttributeValues={":pk": {"S": "DIR#ALL"}})["Items"]
+    for entry in entries:
+        profile = json.loads(entry["profile"]["S"])
+        entry["profile"] = {"S": json.dumps({**profile, "active_mentees": 0})}
+        client.put_item(TableName=table, Item=entry)
+    mentee = register_mentee(api, frameworks=[])
+    response = api.get("/matches/suggestions", token=mentee.token)
+    assert response.status_code == 200, response.json
+    assert [s["mentor"]["id"] for s in response.json["suggestions"]] == [mentor.id]
+    assert "active_mentees" not in response.json["suggestions"][0]["mentor"]
+    listed = api.get("/mentors")
+    assert listed.status_code == 200 and [m["id"] for m in listed.json["mentors"]] == [mentor.id]
