@@ -171,3 +171,21 @@ def open_page(browser, app_url):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source(browser_requirements) -> str:
+    """The text of axe-core's axe.min.js (installed by `make deps` / `npm ci`)."""
+    if not AXE_SCRIPT.is_file():
+        detail = f"{AXE_SCRIPT.relative_to(ROOT)} not found; run `npm ci` (or `make deps`)"
+        if _browser_required():
+            pytest.fail(
+                f"axe-core not installed: the accessibility tests cannot run ({detail}), "
+                "and CI=true or REQUIRE_BROWSER=1 requires them",
+                pytrace=False,
+            )
+        pytest.skip(f"axe-core not installed: accessibility tests skipped ({detail})")
+    return AXE_SCRIPT.read_text(encoding="utf-8")
