@@ -104,11 +104,11 @@ def test_settings_come_from_the_environment():
     settings = MailSettings.from_env({
         "MAIL_FROM": "mlbridge <no-reply@mlbridge-dev.example.com>",
         "APP_URL": "https://dev.example.com/api/",
-        "MAIL_OUTBOX_DIR": "/tmp/outbox",
+        "MAIL_OUTBOX_DIR": ".data/outbox",
         "AWS_DEFAULT_REGION": "eu-central-1",
     })
     assert settings == MailSettings("mlbridge <no-reply@mlbridge-dev.example.com>", "https://dev.example.com/api",
-                                    "/tmp/outbox", "eu-central-1")
+                                    ".data/outbox", "eu-central-1")
     assert isinstance(transport_for(settings), OutboxTransport)
     ses = transport_for(MailSettings.from_env({"MAIL_FROM": settings.sender}))
     assert isinstance(ses, SesTransport) and ses.sender == settings.sender
