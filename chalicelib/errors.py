@@ -23,6 +23,7 @@ NotAuthenticated = UnauthorizedError  # 401: missing or invalid token
 NotAllowed = ForbiddenError  # 403: authenticated, but the role may not do this
 NotFound = NotFoundError  # 404: unknown, or not visible to the caller (existence never revealed)
 Conflict = ConflictError  # 409: duplicate email, capacity, invalid transition, closed thread
+Invalid = BadRequestError  # 400: what InvalidInput builds (to catch one)
 
 
 def InvalidInput(field: str, problem: str) -> BadRequestError:  # noqa: N802 (reads like the class it builds)

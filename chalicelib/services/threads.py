@@ -9,9 +9,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from chalice import BadRequestError
-
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, Invalid, InvalidInput, NotFound
 from ..profiles import deleted_profile, public_profile
 from ..responses import Message, MessageEnvelope, MessageList, ReadMark, Thread, ThreadList
 from ..storage import paging, transactions
@@ -107,7 +105,7 @@ def list_threads(authorization: str | None, limit: int, cursor: str | None) -> T
     given = auth.credentials(authorization)
     try:
         start = thread_store.inbox_start_key(given.user_id, cursor)
-    except BadRequestError:
+    except Invalid:
         auth.authenticate(authorization)  # a 401 comes before a bad cursor
         raise
     memberships, next_key = thread_store.page_of_inbox(given.user_id, limit, start,

@@ -6,8 +6,6 @@ from ..errors import Conflict
 from . import db, directory, keys, paging, transactions
 from .models import MatchItem, PairLock, TableItem, ThreadItem, UserItem
 
-OPEN_STATUSES = ("pending", "active")
-
 
 def find_match(user_id: str, match_id: str) -> MatchItem | None:
     """The caller's copy of a match: None when it does not exist or the caller is not in it."""

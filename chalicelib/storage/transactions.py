@@ -16,9 +16,10 @@ from .models import TableItem
 
 # Cancellation codes that mean "someone else was writing the same item": worth another try.
 _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
-# The order in which PynamoDB's TransactWrite sends its operations (Connection.transact_write_items),
-# which is the order of DynamoDB's cancellation reasons.
-_REQUEST_ORDER = ("condition_check", "delete", "put", "update")
+# The order in which PynamoDB's TransactWrite sends its operations (Connection.transact_write_items:
+# condition checks, which this module does not use, then deletes, puts and updates), which is the
+# order of DynamoDB's cancellation reasons.
+_REQUEST_ORDER = ("delete", "put", "update")
 
 
 class Retry(Exception):

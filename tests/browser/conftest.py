@@ -15,7 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-SKIP_REASON = "Chromium not installed: browser tests skipped"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 REGION = "us-east-1"
 
@@ -38,6 +37,14 @@ def _browser_required() -> bool:
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("REQUIRE_BROWSER") == "1"
 
 
+def _missing(what: str, tests: str, detail: str) -> None:
+    """`what` is not installed: the `tests` fail where they are required (CI), else skip."""
+    if _browser_required():
+        pytest.fail(f"{what} not installed: {tests} cannot run ({detail}), "
+                    "and CI=true or REQUIRE_BROWSER=1 requires them", pytrace=False)
+    pytest.skip(f"{what} not installed: {tests} skipped ({detail})")
+
+
 def _missing_requirements() -> list[str]:
     missing = []
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
@@ -53,14 +60,7 @@ def _missing_requirements() -> list[str]:
 def browser_requirements():
     missing = _missing_requirements()
     if missing:
-        detail = "; ".join(missing)
-        if _browser_required():
-            pytest.fail(
-                f"Chromium not installed: browser tests cannot run ({detail}), "
-                "and CI=true or REQUIRE_BROWSER=1 requires them",
-                pytrace=False,
-            )
-        pytest.skip(f"{SKIP_REASON} ({detail})")
+        _missing("Chromium", "browser tests", "; ".join(missing))
 
 
 @pytest.fixture(autouse=True)
@@ -180,12 +180,6 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 def axe_source(browser_requirements) -> str:
     """The text of axe-core's axe.min.js (installed by `make deps` / `npm ci`)."""
     if not AXE_SCRIPT.is_file():
-        detail = f"{AXE_SCRIPT.relative_to(ROOT)} not found; run `npm ci` (or `make deps`)"
-        if _browser_required():
-            pytest.fail(
-                f"axe-core not installed: the accessibility tests cannot run ({detail}), "
-                "and CI=true or REQUIRE_BROWSER=1 requires them",
-                pytrace=False,
-            )
-        pytest.skip(f"axe-core not installed: accessibility tests skipped ({detail})")
+        _missing("axe-core", "accessibility tests",
+                 f"{AXE_SCRIPT.relative_to(ROOT)} not found; run `npm ci` (or `make deps`)")
     return AXE_SCRIPT.read_text(encoding="utf-8")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.pages import by_id, register_bare_mentee, register_bare_mentor, unique
+
 try:
     from playwright.sync_api import Page, expect
 except ImportError:  # conftest.py skips every test here (or fails them in CI)
     Page = expect = None
 
-from tests.browser.test_web_fixes import _unique, by_id, register_bare_mentee, register_bare_mentor
 
 pytestmark = pytest.mark.browser
 
@@ -71,8 +72,8 @@ def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_
     check(mentor, "registration with errors")
 
     # -- The mentee's suggestions, with the mentor among them.
-    mentor_name = _unique("Ada Mentor")
-    mentee_name = _unique("Ben Mentee")
+    mentor_name = unique("Ada Mentor")
+    mentee_name = unique("Ben Mentee")
     register_bare_mentor(mentor, mentor_name)
     register_bare_mentee(mentee, mentee_name)
     card = by_id(mentee, "suggestion").filter(has_text=mentor_name)

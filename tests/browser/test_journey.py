@@ -4,42 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 import requests
+
+from tests.browser.pages import by_id, fill_common, unique
 
 try:
     from playwright.sync_api import Page, expect
 except ImportError:  # conftest.py skips every test here (or fails them in CI)
     Page = expect = None
 
+
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def _unique(label: str) -> str:
-    return f"{label} {uuid.uuid4().hex[:6]}"
-
-
-def _email(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") + "@example.com"
-
-
-def by_id(page: Page, testid: str):
-    return page.get_by_test_id(testid)
-
-
-def fill_common(page: Page, role: str, name: str, *, frameworks: list[str], goals: list[str]) -> None:
-    page.goto("/#/register")
-    by_id(page, f"role-{role}").check()
-    page.locator("#field-name").fill(name)
-    page.locator("#field-email").fill(_email(name))
-    for framework in frameworks:
-        by_id(page, f"option-frameworks-{framework}").check()
-    for goal in goals:
-        by_id(page, f"option-goals-{goal}").check()
 
 
 def register_mentor(page: Page, name: str) -> None:
@@ -72,8 +51,8 @@ def message(page: Page, text: str):
 def test_mentor_and_mentee_journey(open_page, screenshot_dir, app_url):
     mentor, mentor_watch = open_page(timezone_id="Europe/Berlin")
     mentee, mentee_watch = open_page(timezone_id="Europe/Lisbon", phone=True)
-    mentor_name = _unique("Mira Mentor")
-    mentee_name = _unique("Theo Mentee")
+    mentor_name = unique("Mira Mentor")
+    mentee_name = unique("Theo Mentee")
 
     # -- Registration: defaults come from the browser; choices come from GET /vocabulary.
     mentor.goto("/")
@@ -261,7 +240,7 @@ def _submit_and_get_error(page: Page) -> str:
 def test_registration_error_is_shown_next_to_its_field(open_page, screenshot_dir, field, spoil, plain):
     """What only the API can check comes back one error at a time, shown next to the field it names."""
     page, watch = open_page()
-    fill_mentee(page, _unique("Rae Mentee"))
+    fill_mentee(page, unique("Rae Mentee"))
     spoil(page)
     message = _submit_and_get_error(page)
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 import requests
+
+from tests.browser.pages import by_id, email_for, register_bare_mentee, register_bare_mentor, unique
 
 try:
     from playwright.sync_api import Page, expect
 except ImportError:  # conftest.py skips every test here (or fails them in CI)
     Page = expect = None
+
 
 pytestmark = pytest.mark.browser
 
@@ -19,46 +21,6 @@ NULLISH = re.compile(r"\b(null|undefined)\b", re.I)
 
 # Longer than two of the web app's 5-second badge refreshes, for a busy machine.
 POLLED_TIMEOUT_MS = 20_000
-
-
-def _unique(label: str) -> str:
-    return f"{label} {uuid.uuid4().hex[:6]}"
-
-
-def _email(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".") + "@example.com"
-
-
-def by_id(page: Page, testid: str):
-    return page.get_by_test_id(testid)
-
-
-def _fill_common(page: Page, role: str, name: str, *, frameworks: list[str], goals: list[str]) -> None:
-    page.goto("/#/register")
-    by_id(page, f"role-{role}").check()
-    page.locator("#field-name").fill(name)
-    page.locator("#field-email").fill(_email(name))
-    for framework in frameworks:
-        by_id(page, f"option-frameworks-{framework}").check()
-    for goal in goals:
-        by_id(page, f"option-goals-{goal}").check()
-
-
-def register_bare_mentor(page: Page, name: str, capacity: str = "3") -> None:
-    """A mentor who leaves every optional field (bio, story, years) empty."""
-    _fill_common(page, "mentor", name, frameworks=["pytorch"], goals=["job-switch"])
-    page.locator("#field-capacity").fill(capacity)
-    by_id(page, "register-submit").click()
-    expect(by_id(page, "page-title")).to_have_text("Mentorship requests")
-
-
-def register_bare_mentee(page: Page, name: str) -> None:
-    _fill_common(page, "mentee", name, frameworks=[], goals=["job-switch"])
-    page.locator("#field-target_framework").select_option("pytorch")
-    page.locator("#field-motivation").select_option("curiosity")
-    page.locator("#field-backend_years").fill("4")
-    by_id(page, "register-submit").click()
-    expect(by_id(page, "page-title")).to_have_text("Suggested mentors")
 
 
 def request_without_intro(mentee: Page, mentor_name: str):
@@ -79,8 +41,8 @@ def assert_no_nullish_text(page: Page, where: str) -> None:
 def test_no_null_or_undefined_text_on_the_main_screens(open_page):
     mentor, mentor_watch = open_page()
     mentee, mentee_watch = open_page()
-    mentor_name = _unique("Nell Mentor")
-    mentee_name = _unique("Ulla Mentee")
+    mentor_name = unique("Nell Mentor")
+    mentee_name = unique("Ulla Mentee")
     register_bare_mentor(mentor, mentor_name)
     register_bare_mentee(mentee, mentee_name)
 
@@ -125,15 +87,15 @@ def test_no_null_or_undefined_text_on_the_main_screens(open_page):
 
 def test_profiles_saved_with_explicit_nulls_show_no_null_text(open_page, app_url):
     """A mentor created through the API with null optional fields reads cleanly on a suggestion."""
-    name = _unique("Nia Apimentor")
+    name = unique("Nia Apimentor")
     response = requests.post(f"{app_url}/users", json={
-        "role": "mentor", "name": name, "email": _email(name), "timezone": "Europe/Berlin", "languages": ["en"],
+        "role": "mentor", "name": name, "email": email_for(name), "timezone": "Europe/Berlin", "languages": ["en"],
         "bio": None, "frameworks": ["pytorch"], "goals": ["job-switch"], "capacity": 2,
         "years_in_ml": None, "transition_story": None,
     }, timeout=10)
     assert response.status_code == 201, response.text
     mentee, watch = open_page()
-    register_bare_mentee(mentee, _unique("Ola Mentee"))
+    register_bare_mentee(mentee, unique("Ola Mentee"))
     card = by_id(mentee, "suggestion").filter(has_text=name)
     expect(card).to_be_visible()
     expect(card).to_contain_text("Can help with")
@@ -176,9 +138,9 @@ def test_registration_shows_every_problem_at_once_next_to_its_field(open_page, s
     page.screenshot(path=str(screenshot_dir / "registration-all-errors.png"), full_page=True)
 
     # Fixing them clears the marks; the server's answer (a taken email) still goes to its field.
-    name = _unique("Dora Mentor")
+    name = unique("Dora Mentor")
     page.locator("#field-name").fill(name)
-    page.locator("#field-email").fill(_email(name))
+    page.locator("#field-email").fill(email_for(name))
     page.locator("#field-languages").fill("en")
     by_id(page, "option-frameworks-pytorch").check()
     by_id(page, "option-goals-job-switch").check()
@@ -189,8 +151,8 @@ def test_registration_shows_every_problem_at_once_next_to_its_field(open_page, s
     by_id(page, "sign-out").click()
 
     by_id(page, "role-mentor").check()
-    page.locator("#field-name").fill(_unique("Dora Again"))
-    page.locator("#field-email").fill(_email(name).upper())
+    page.locator("#field-name").fill(unique("Dora Again"))
+    page.locator("#field-email").fill(email_for(name).upper())
     by_id(page, "option-frameworks-pytorch").check()
     by_id(page, "option-goals-job-switch").check()
     by_id(page, "register-submit").click()
@@ -202,9 +164,9 @@ def test_registration_shows_every_problem_at_once_next_to_its_field(open_page, s
 def test_composer_counts_characters_and_refuses_to_send_past_the_limit(open_page):
     mentor, mentor_watch = open_page()
     mentee, mentee_watch = open_page()
-    mentor_name = _unique("Cora Mentor")
+    mentor_name = unique("Cora Mentor")
     register_bare_mentor(mentor, mentor_name)
-    register_bare_mentee(mentee, _unique("Kai Mentee"))
+    register_bare_mentee(mentee, unique("Kai Mentee"))
 
     # The intro on a request has the same limit and counter.
     card = by_id(mentee, "suggestion").filter(has_text=mentor_name)
@@ -277,9 +239,9 @@ def test_times_show_the_date_unless_they_are_today(open_page):
 def test_phone_menu_fits_the_viewport_with_badges(open_page, screenshot_dir):
     mentor, mentor_watch = open_page(phone=True)
     mentee, mentee_watch = open_page()
-    mentor_name = _unique("Pia Longername Mentor")
+    mentor_name = unique("Pia Longername Mentor")
     register_bare_mentor(mentor, mentor_name)
-    register_bare_mentee(mentee, _unique("Tom Mentee"))
+    register_bare_mentee(mentee, unique("Tom Mentee"))
     card = by_id(mentee, "suggestion").filter(has_text=mentor_name)
     card.get_by_test_id("request-mentor").click()
     card.get_by_test_id("intro").fill("Hello, could you mentor me?")
@@ -312,8 +274,8 @@ def test_phone_menu_fits_the_viewport_with_badges(open_page, screenshot_dir):
 def test_requests_badge_and_tab_title_count_pending_requests_and_unread(open_page):
     mentor, mentor_watch = open_page()
     mentee, mentee_watch = open_page()
-    mentor_name = _unique("Rita Mentor")
-    mentee_name = _unique("Sam Mentee")
+    mentor_name = unique("Rita Mentor")
+    mentee_name = unique("Sam Mentee")
     register_bare_mentor(mentor, mentor_name)
     expect(mentor).to_have_title(re.compile(r"^mlbridge"))
     by_id(mentor, "nav-profile").click()  # away from the requests page: only polling updates the badge
