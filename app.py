@@ -7,7 +7,7 @@ from chalice import Chalice
 
 from chalicelib.http import http_middleware
 from chalicelib.logs import configure_logging
-from chalicelib.routes import docs
+from chalicelib.routes import auth, docs
 from chalicelib.routes import matches, users
 from chalicelib.routes import threads
 from chalicelib.routes import web
@@ -16,7 +16,21 @@ app = Chalice(app_name="mlbridge")
 configure_logging(app.log)
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(users.blueprint)
+app.register_blueprint(auth.blueprint)
 app.register_blueprint(matches.blueprint)
 app.register_blueprint(threads.blueprint)
 app.register_blueprint(docs.blueprint)
 app.register_blueprint(web.blueprint)
+
+
+# The table's change stream (chalicelib.events): mail after a write, off the request path. The ARN
+# here is a placeholder: infra/table.yaml points the event source at the stage's table stream.
+TABLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/mlbridge/stream/placeholder"
+
+
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=25, starting_position="TRIM_HORIZON",
+                        name="on_table_change")
+def on_table_change(event):
+    from chalicelib import events
+
+    return events.handle(event.to_dict())

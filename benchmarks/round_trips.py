@@ -153,6 +153,73 @@ def _delete_account(client):
     return Request("DELETE", "/users/me", token=learner.token, status=204)
 
 
+def _account_with_email(client) -> tuple[User, str]:
+    email = _email("signin")
+    body = _ok(client.request("POST", "/users", _mentee_body_with(email)), 201, "register a mentee")
+    return User(body["user"]["id"], body["token"]), email
+
+
+def _mentee_body_with(email: str) -> dict:
+    from tests.factories import mentee_body
+
+    return mentee_body(email=email)
+
+
+def _newest_link(email: str) -> tuple[str, str]:
+    """The token and code of the newest link sent to `email`, derived as the change stream does
+    (the emails themselves are not what is measured)."""
+    from chalicelib import links
+    from chalicelib.storage import sign_in
+
+    digest = links.address_digest(email)
+    newest = max(sign_in.state_and_links(digest)[1], key=lambda link: link.id)
+    return links.token_of(digest, newest.id), links.code_of(newest.id)
+
+
+def _ask_link(client):
+    _, email = _account_with_email(client)
+    return Request("POST", "/auth/links", {"email": email}, status=202)
+
+
+def _sign_in_by_link(client):
+    _, email = _account_with_email(client)
+    token, _ = _newest_link(email)
+    return Request("POST", "/auth/sessions", {"token": token}, status=201)
+
+
+def _sign_in_by_code(client):
+    _, email = _account_with_email(client)
+    _, code = _newest_link(email)
+    return Request("POST", "/auth/sessions", {"email": email, "code": code}, status=201)
+
+
+def _signed_in_twice(client) -> tuple[User, str]:
+    """An account with two sessions: the registration's and one signed in by link."""
+    user, email = _account_with_email(client)
+    token, _ = _newest_link(email)
+    body = _ok(client.request("POST", "/auth/sessions", {"token": token}), 201, "sign in")
+    return user, body["session"]["id"]
+
+
+def _list_sessions(client):
+    user, _ = _signed_in_twice(client)
+    return Request("GET", "/sessions", token=user.token)
+
+
+def _end_session(client):
+    user, other = _signed_in_twice(client)
+    return Request("DELETE", f"/sessions/{other}", token=user.token, status=204)
+
+
+def _end_other_sessions(client):
+    user, _ = _signed_in_twice(client)
+    return Request("DELETE", "/sessions", token=user.token, status=204)
+
+
+def _sign_out(client):
+    return Request("POST", "/auth/signout", token=mentee(client).token, status=204)
+
+
 def _export(client):
     learner, _, _ = conversation(client)
     return Request("GET", "/users/me/export", token=learner.token)
@@ -283,6 +350,13 @@ CASES: tuple[Case, ...] = (
     Case("GET /users/me", ("GET", "/users/me"), 1, _own_profile, "the token check reads the profile"),
     Case("PATCH /users/me", ("PATCH", "/users/me"), 2, _patch_profile, repeatable=True),
     Case("DELETE /users/me", ("DELETE", "/users/me"), 3, _delete_account, "no matches; more per match"),
+    Case("POST /auth/links", ("POST", "/auth/links"), 2, _ask_link, "the same for an unknown email"),
+    Case("POST /auth/sessions (link)", ("POST", "/auth/sessions"), 3, _sign_in_by_link, "link, user, transaction"),
+    Case("POST /auth/sessions (code)", ("POST", "/auth/sessions"), 3, _sign_in_by_code, "links, user, transaction"),
+    Case("GET /sessions", ("GET", "/sessions"), 1, _list_sessions, "one Query: profile and sessions"),
+    Case("DELETE /sessions/{id}", ("DELETE", "/sessions/{session_id}"), 2, _end_session),
+    Case("DELETE /sessions", ("DELETE", "/sessions"), 2, _end_other_sessions),
+    Case("POST /auth/signout", ("POST", "/auth/signout"), 1, _sign_out, "the delete checks the token"),
     Case("GET /users/me/export", ("GET", "/users/me/export"), 4, _export, "one thread; +1 per thread"),
     Case("GET /users/{id} (a mentor)", ("GET", "/users/{user_id}"), 2, _public_mentor),
     Case("GET /users/{id} (own mentee)", ("GET", "/users/{user_id}"), 3, _public_mentee),

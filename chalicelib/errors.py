@@ -104,3 +104,12 @@ def as_database_unavailable(exc: BaseException) -> DatabaseUnavailable:
     )
     unavailable.__cause__ = exc
     return unavailable
+
+
+class RateLimited(Exception):
+    """429: too many requests of one kind; the route answers with `Retry-After`."""
+
+    def __init__(self, message: str, retry_after_seconds: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after_seconds = max(1, int(retry_after_seconds))

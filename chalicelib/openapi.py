@@ -27,7 +27,7 @@ _SCHEMAS = "#/components/schemas/"
 _RESPONSES = "#/components/responses/"
 
 
-def _schemas(routes: tuple[Route, ...], errors: dict[int, ErrorResponse]) -> tuple[dict, dict]:
+def _schemas(routes: tuple[Route, ...], errors: dict[int | str, ErrorResponse]) -> tuple[dict, dict]:
     """The JSON schema of every type the routes and errors name, by key, and the named ones
     (the components), from one pydantic pass."""
     inputs = []
@@ -90,6 +90,8 @@ def _operation(index: int, route: Route, schemas: dict) -> dict:
         answers["304"] = {"description": "Not modified (If-None-Match)."}
     for status in _error_statuses(route):
         answers[str(status)] = {"$ref": _RESPONSES + ERRORS[status].name}
+    if route.rate_limit is not None:
+        answers["429"] = {"$ref": _RESPONSES + route.rate_limit.name}
     operation["responses"] = answers
     return operation
 
@@ -103,7 +105,7 @@ def _error_statuses(route: Route) -> list[int]:
     return sorted(statuses)
 
 
-def _error_responses(errors: dict[int, ErrorResponse], schemas: dict) -> dict:
+def _error_responses(errors: dict[int | str, ErrorResponse], schemas: dict) -> dict:
     components = {}
     for status, error in errors.items():
         response: dict[str, Any] = {
@@ -120,7 +122,8 @@ def _error_responses(errors: dict[int, ErrorResponse], schemas: dict) -> dict:
 
 
 def _build() -> dict:
-    schemas, components = _schemas(ROUTES, ERRORS)
+    errors = {**ERRORS, **{route.rate_limit.name: route.rate_limit for route in ROUTES if route.rate_limit}}
+    schemas, components = _schemas(ROUTES, errors)
     paths: dict[str, dict] = {}
     for index, route in enumerate(ROUTES):
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(index, route, schemas)
@@ -143,6 +146,7 @@ def _build() -> dict:
         "servers": [{"url": "/"}],
         "tags": [
             {"name": "users", "description": "Accounts, profiles, the mentor listing and the vocabulary."},
+            {"name": "sign-in", "description": "Signing in by an emailed link or code; sessions, one per device."},
             {"name": "matches", "description": "Suggestions and the match lifecycle."},
             {"name": "threads", "description": "One thread per match: messages and read marks."},
             {"name": "web", "description": "The web app and this document."},
@@ -158,7 +162,7 @@ def _build() -> dict:
                 },
             },
             "schemas": components,
-            "responses": _error_responses(ERRORS, schemas),
+            "responses": _error_responses(errors, schemas),
         },
     }
 

@@ -64,7 +64,8 @@ def listed_profile(listing: dict) -> PublicMentor:
 def own_profile(user: UserItem) -> OwnMentee | OwnMentor:
     """The profile its owner sees: the public one plus email, timestamps and their counters."""
     values = _public_values(user)
-    values.update(email=user.email, created_at=user.created_at, updated_at=user.updated_at)
+    values.update(email=user.email, email_verified=bool(user.email_verified),
+                  created_at=user.created_at, updated_at=user.updated_at)
     if user.role == "mentee":
         return OwnMentee.model_validate({**values, "open_matches": _number(user.open_matches or 0)})
     return OwnMentor.model_validate({**values, "active_mentees": _number(user.active_mentees or 0)})

@@ -95,6 +95,7 @@ class OwnMentee(PublicMentee):
     """The calling mentee's own profile: the public one plus email, timestamps and the open-match count."""
 
     email: Email
+    email_verified: bool = Field(description="Whether a sign-in or verification link sent to the email was used.")
     created_at: Time
     updated_at: Time
     open_matches: Count = Field(description="Pending plus active matches.")
@@ -104,6 +105,7 @@ class OwnMentor(PublicMentor):
     """The calling mentor's own profile: the public one plus email, timestamps and the open-match count."""
 
     email: Email
+    email_verified: bool = Field(description="Whether a sign-in or verification link sent to the email was used.")
     created_at: Time
     updated_at: Time
     active_mentees: Count = Field(description="Pending plus active matches.")
@@ -128,7 +130,35 @@ class Registered(_Response):
     """A new account: its own profile and its bearer token."""
 
     user: OwnProfile
-    token: str = Field(description="The bearer token. Shown once; only a hash is stored.")
+    token: str = Field(description="The bearer token of the account's first session. Shown once; only a hash is stored.")
+
+
+class Session(_Response):
+    """One signed-in device."""
+
+    id: str
+    created_at: Time
+    last_used_at: Time | None = Field(description="May lag by up to a day; null for a version-1 token.")
+    label: str = Field(examples=["Firefox on Linux"], description="From the User-Agent of the sign-in.")
+    current: bool = Field(description="Whether this is the session of the token making the request.")
+
+
+class SessionList(_Response):
+    sessions: list[Session]
+
+
+class SignedIn(_Response):
+    """A new session: the own profile, the session's bearer token and the session."""
+
+    user: OwnProfile
+    token: str = Field(description="The bearer token of this session. Shown once; only a hash is stored.")
+    session: Session
+
+
+class LinkSent(_Response):
+    """The same answer for every well-formed email, whether or not it has an account."""
+
+    sent: Literal[True]
 
 
 class MentorList(_Response):

@@ -22,6 +22,7 @@ from pydantic import (
     StrictStr,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 from typing_extensions import TypeAliasType
 
@@ -188,6 +189,42 @@ class TransitionRequest(_Body):
 
 class MessageRequest(_Body):
     body: _text(4000, "1 to 4000 characters after trimming white space.")
+
+
+# --- sign-in --------------------------------------------------------------------------------
+
+
+def _code(value: str) -> str:
+    digits = "".join(value.split()).replace("-", "")
+    if not (len(digits) == 6 and digits.isascii() and digits.isdigit()):
+        raise ValueError("must be the 6 digits from the email")
+    return digits
+
+
+class LinkRequest(_Body):
+    """Ask for a sign-in email."""
+
+    email: Email
+
+
+class SessionRequest(_Body):
+    """Sign in: the token of an emailed link, or the email with the link's 6-digit code."""
+
+    token: Annotated[StrictStr, Field(min_length=1, max_length=300, description="The `token` of the link.")] | None = None
+    email: Email | None = None
+    code: Annotated[StrictStr, Field(max_length=20, description="The 6-digit code from the email."),
+                    AfterValidator(_code)] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        if self.token is not None:
+            if self.email is not None or self.code is not None:
+                raise ValueError("give either the link's token, or the email and the code, not both")
+        elif self.email is None:
+            raise ValueError("the link's token, or the email and the code, are required")
+        elif self.code is None:
+            raise ValueError("the code from the email is required with the email")
+        return self
 
 
 # --- turning pydantic errors into one clear message that names the field -------------------

@@ -24,8 +24,12 @@ os.environ.update(
     AWS_SECRET_ACCESS_KEY="testing",
     AWS_SESSION_TOKEN="testing",
     AWS_DEFAULT_REGION="us-east-1",
+    # The key sign-in links are derived with (chalicelib.links); a stage keeps its own secret.
+    SIGNIN_KEY="test-signin-key-0123456789abcdef0123456789abcdef",
+    APP_URL="http://127.0.0.1:8000",
 )
 os.environ.pop("AWS_PROFILE", None)
+os.environ.pop("MAIL_OUTBOX_DIR", None)
 
 from chalicelib.config import Settings  # noqa: E402
 from chalicelib.storage import db  # noqa: E402
@@ -170,3 +174,60 @@ def api(backend):
 @pytest.fixture
 def calls(backend) -> DynamoCalls:
     return backend.calls
+
+
+class Mailbox:
+    """The emails the change stream sent since the test began: `deliver()` runs the stream (as
+    Lambda would after a write) into an outbox directory, and reads what arrived."""
+
+    def __init__(self, reader, directory):
+        self.reader = reader
+        self.directory = directory
+
+    def deliver(self) -> list:
+        """Run the stream over everything written so far; every email in the outbox, oldest first."""
+        self.reader.deliver()
+        assert self.reader.failures == [], f"stream records failed: {self.reader.failures}"
+        return self.messages()
+
+    def messages(self) -> list:
+        from email import policy
+        from email.parser import BytesParser
+
+        parser = BytesParser(policy=policy.default)
+        return [parser.parsebytes(path.read_bytes()) for path in sorted(self.directory.glob("*.eml"))]
+
+    def to(self, address: str) -> list:
+        """The emails to `address` (after delivering), oldest first."""
+        return [m for m in self.deliver() if address.lower() in str(m["To"]).lower()]
+
+    def latest(self, address: str):
+        found = self.to(address)
+        assert found, f"no email to {address}"
+        return found[-1]
+
+    @staticmethod
+    def link_and_code(message) -> tuple[str, str]:
+        """The sign-in link token and the 6-digit code of a sign-in or verification email."""
+        import re
+        from urllib.parse import unquote
+
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        token = re.search(r"/#/signin\?token=(\S+)", text).group(1)
+        code = re.search(r"^\s*(\d{6})\s*$", text, re.MULTILINE).group(1)
+        return unquote(token), code
+
+
+@pytest.fixture
+def mailbox(backend, tmp_path, monkeypatch):
+    """The emails sent after the test's writes (see Mailbox); nothing is sent until `deliver()`."""
+    from chalicelib import mail
+    from scripts.local_stream import StreamReader
+
+    outbox = tmp_path / "outbox"
+    monkeypatch.setenv("MAIL_OUTBOX_DIR", str(outbox))
+    mail.default_transport.cache_clear()
+    settings = db.settings()
+    reader = StreamReader(settings.table_name, endpoint=settings.endpoint, region=settings.region)
+    yield Mailbox(reader, outbox)
+    mail.default_transport.cache_clear()

@@ -60,6 +60,7 @@ class Route:
     description: str | None = None
     response_headers: tuple[Param, ...] = ()  # headers every success carries
     not_modified: bool = False  # 304 for a matching If-None-Match
+    rate_limit: "ErrorResponse | None" = None  # the service's own 429, instead of API Gateway's
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,12 @@ ERRORS: dict[int, ErrorResponse] = {
         headers=(RETRY_AFTER,),
     ),
 }
+SIGN_IN_LIMIT = ErrorResponse(
+    "SignInEmailsLimited",
+    "Too many sign-in emails to this address: at most 3 per 15 minutes (API Gateway's throttling, with "
+    "its own shape, can answer 429 too).",
+    headers=(RETRY_AFTER,),
+)
 # Every route may answer these, whatever it does.
 EVERY_ROUTE_ERRORS = (413, 429)
 
@@ -118,6 +125,7 @@ CURSOR = Param(
 USER_ID = Param("user_id", "path", Id)
 MATCH_ID = Param("match_id", "path", Id)
 THREAD_ID = Param("thread_id", "path", Id)
+SESSION_ID = Param("session_id", "path", Annotated[str, Field(min_length=1, max_length=64)])
 IF_NONE_MATCH = Param(
     "If-None-Match", "header", str, "An ETag from an earlier response: 304 while the file is unchanged."
 )
@@ -177,6 +185,42 @@ ROUTES: tuple[Route, ...] = (
             LIMIT,
             CURSOR,
         ),
+    ),
+    # --- sign-in and sessions ---
+    Route(
+        "POST", "/auth/links", "request_sign_in_link", "Email a sign-in link and code to an address.", "sign-in",
+        responses.LinkSent, "Accepted: the same answer for every well-formed email.", status=202,
+        auth=False, body=schemas.LinkRequest, errors=(400,), rate_limit=SIGN_IN_LIMIT,
+        description="If an account has this email, a sign-in email goes out with a link "
+                    "(`<app>/#/signin?token=<link token>`) and a 6-digit code, both single-use and valid for 15 "
+                    "minutes. Nothing in the answer (status, body or work done) tells whether the email has an "
+                    "account. At most 3 per email per 15 minutes, unknown emails included: over that, a 429 "
+                    "with `Retry-After`.",
+    ),
+    Route(
+        "POST", "/auth/sessions", "sign_in", "Sign in with an emailed link's token, or the email and its code.",
+        "sign-in", responses.SignedIn, "The new session: the profile, its token (shown once) and the session.",
+        status=201, auth=False, body=schemas.SessionRequest, errors=(400, 401),
+        description="A used, expired or wrong token or code is a 401. Five wrong codes for an email in a row "
+                    "burn every unused link of that email. Using a link or its code marks the email verified.",
+    ),
+    Route(
+        "POST", "/auth/signout", "sign_out", "End the current session (sign out).", "sign-in", None,
+        "Signed out: this session's token no longer works.", status=204,
+    ),
+    Route(
+        "GET", "/sessions", "list_sessions", "The caller's sessions (one per signed-in device).", "sign-in",
+        responses.SessionList, "The sessions, the current one first.",
+        description="A session unused for 90 days expires. `last_used_at` may lag by up to a day. An account "
+                    "registered before sessions existed also lists its original token, as the session `v1`.",
+    ),
+    Route(
+        "DELETE", "/sessions", "end_other_sessions", "End every session of the caller except the current one.",
+        "sign-in", None, "Ended: only the current session's token still works.", status=204,
+    ),
+    Route(
+        "DELETE", "/sessions/{session_id}", "end_session", "End one of the caller's sessions.", "sign-in", None,
+        "Ended: that session's token stops working at once.", status=204, params=(SESSION_ID,), errors=(404,),
     ),
     # --- matches ---
     Route(

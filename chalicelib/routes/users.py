@@ -25,7 +25,8 @@ def get_vocabulary():
 def register():
     from ..services import users
 
-    return respond(users.register(json_body(blueprint.current_request)), 201)
+    request = blueprint.current_request
+    return respond(users.register(json_body(request), request.headers.get("user-agent")), 201)
 
 
 @blueprint.route("/users/me", methods=["GET"])
@@ -48,7 +49,8 @@ def patch_me():
 def delete_me():
     from ..services import users
 
-    users.delete_account(*auth.authenticate_with_matches(authorization(blueprint.current_request)))
+    caller, matches = auth.authenticate_caller_with_matches(authorization(blueprint.current_request))
+    users.delete_account(caller.user, matches, caller.session)
     return Response(body="", status_code=204)
 
 

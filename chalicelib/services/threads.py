@@ -98,8 +98,8 @@ def list_threads(authorization: str | None, limit: int, cursor: str | None) -> T
     """The caller's inbox, most recent activity first, with the other participant's public
     profile (or the deleted-user placeholder) and the unread count of each thread.
 
-    Two calls: the inbox Query for the user the token names, then the caller's profile (the token
-    check) with the other participants' in one BatchGetItem; nothing read is used before the
+    Two calls: the inbox Query for the user the token names, then the caller's profile and
+    session (the token check) with the other participants' in one BatchGetItem; nothing read is used before the
     check passes. A page with more other participants than one BatchGetItem reads ends early,
     its cursor going on from there."""
     given = auth.credentials(authorization)
@@ -110,8 +110,8 @@ def list_threads(authorization: str | None, limit: int, cursor: str | None) -> T
         raise
     memberships, next_key = thread_store.page_of_inbox(given.user_id, limit, start,
                                                        max_others=user_store.others_in_one_read())
-    user, found = user_store.find_user_with(given.user_id, [user_store.profile_key(m.other_id) for m in memberships])
-    auth.verified(user, given)
+    found = user_store.read([*given.keys(), *(user_store.profile_key(m.other_id) for m in memberships)])
+    auth.verified(given, found)
     others = user_store.users_of(found)
     return ThreadList(
         threads=[_inbox_entry(membership, others.get(membership.other_id)) for membership in memberships],

@@ -5,18 +5,19 @@ from __future__ import annotations
 from functools import cache
 
 from .. import clock
-from . import auth
+from . import auth, sign_in
 from ..errors import Conflict, InvalidInput, NotFound
 from ..profiles import listed_profile, own_profile, public_profile
 from ..responses import Export, Message, MentorList, OwnMentee, OwnMentor, PublicMentee, PublicMentor, Registered, Vocabulary
 from ..storage import directory, keys, paging, transactions
 from ..storage import matches as match_store
 from ..storage import users as user_store
-from ..storage.models import MatchItem, UserItem
+from ..storage.models import MatchItem, SessionItem, UserItem
 
 
-def register(body) -> Registered:
-    """Create a mentee or mentor account. Returns the own profile and the token (shown once)."""
+def register(body, user_agent: str | None = None) -> Registered:
+    """Create a mentee or mentor account with its first session, and send a verification email
+    (from the change stream). Returns the own profile and the session's token (shown once)."""
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
     if not isinstance(body, dict):
@@ -27,19 +28,19 @@ def register(body) -> Registered:
     model = schemas.MenteeRegistration if role == "mentee" else schemas.MentorRegistration
     data = schemas.parse(model, body).model_dump(exclude={"role"})
     user_id = clock.new_id()
-    token, token_hash = auth.issue_token(user_id)
+    token, session = auth.new_session(user_id, user_agent)
     now = clock.now_iso()
     user = UserItem(
         keys.user(user_id),
         keys.PROFILE,
         id=user_id,
         role=role,
-        token_hash=token_hash,
+        email_verified=False,
         created_at=now,
         updated_at=now,
         **data,
     )
-    user_store.create_user(user)
+    user_store.create_user(user, session, sign_in.verification_link(user.email, user_id))
     return Registered(user=own_profile(user), token=token)
 
 
@@ -71,7 +72,12 @@ def update_profile(user: UserItem, body) -> OwnMentee | OwnMentor:
         for field, value in changes.items():
             setattr(updated, field, value)
         updated.updated_at = clock.now_iso()
-        user_store.save_user(current, updated)
+        new_items = []
+        if keys.email(updated.email) != keys.email(current.email):
+            # A new address is unverified until a link sent to it is used.
+            updated.email_verified = False
+            new_items.append(sign_in.verification_link(updated.email, updated.id))
+        user_store.save_user(current, updated, *new_items)
         return updated
 
     attempt.first = True
@@ -122,9 +128,9 @@ def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: st
 _CLOSING_ROUNDS = 4
 
 
-def delete_account(user: UserItem, matches: list[MatchItem]) -> None:
-    """End the user's open matches (freeing the slots), then delete profile, email claim, token
-    and index entries. Messages stay in their threads, shown to the other side as a deleted user.
+def delete_account(user: UserItem, matches: list[MatchItem], session: SessionItem | None = None) -> None:
+    """End the user's open matches (freeing the slots), then delete profile, email claim, the
+    current `session` (in the same transaction), the other sessions and the index entries. Messages stay in their threads, shown to the other side as a deleted user.
 
     `matches` are the user's match copies, read with `user` (the token check): the first attempt
     decides on them. The profile's deletion is conditioned on the version read with the copies, so
@@ -134,17 +140,17 @@ def delete_account(user: UserItem, matches: list[MatchItem]) -> None:
     def attempt() -> list[MatchItem]:
         first = attempt.number == 0
         attempt.number += 1
-        current, copies = (user, matches) if first else user_store.find_user_with_matches(user.id)
+        current, copies = (user, matches) if first else user_store.user_and_matches(user.id)
         # Closing changes the user's counters, so its version: read again, with any match opened
         # meanwhile, until a read finds none open (matches keep opening: the next attempt).
         for _ in range(_CLOSING_ROUNDS):
             if current is None or not _close_open_matches(current, copies):
                 break
-            current, copies = user_store.find_user_with_matches(user.id)
+            current, copies = user_store.user_and_matches(user.id)
         else:
             raise transactions.Retry()
         if current is not None:  # else deleted meanwhile by another request
-            user_store.delete_user(current)
+            user_store.delete_user(current, *([session] if session is not None else []))
         return copies
 
     attempt.number = 0

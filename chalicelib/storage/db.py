@@ -147,6 +147,15 @@ def update_item(**request) -> dict:
     return _client().update_item(TableName=table_name(), **request)
 
 
+def delete_item(pk: str, sk: str, *, condition: str | None = None, values: dict | None = None) -> None:
+    """One DeleteItem, under `condition` (with its `values`) when given: a ClientError when it fails
+    (see is_condition_failure)."""
+    request = {"ConditionExpression": condition} if condition else {}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    _client().delete_item(TableName=table_name(), Key=key(pk, sk), **request)
+
+
 def delete_items(keys: Iterable[Key]) -> None:
     """Delete items by key in BatchWriteItem calls of 25 (retrying unprocessed ones)."""
     unique = list(dict.fromkeys(keys))

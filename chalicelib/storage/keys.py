@@ -9,6 +9,11 @@ PAIR = "PAIR"
 MATCH_PREFIX = "MATCH#"
 THREAD_PREFIX = "THREAD#"
 MESSAGE_PREFIX = "MSG#"
+# In a user's partition sessions sort after the profile and before the thread memberships:
+# MATCH#... < PROFILE < SESSION#... < THREAD#...
+SESSION_PREFIX = "SESSION#"
+SIGN_IN_STATE = "STATE"
+LINK_PREFIX = "LINK#"
 DIRECTORY_ALL = "DIR#ALL"
 DIRECTORY_FRAMEWORK_PREFIX = "DIR#FW#"
 
@@ -19,6 +24,20 @@ def user(user_id: str) -> str:
 
 def email(address: str) -> str:
     return f"EMAIL#{address.lower()}"
+
+
+def session(session_id: str) -> str:
+    return f"{SESSION_PREFIX}{session_id}"
+
+
+def sign_in(address_digest: str) -> str:
+    """The partition of one email's sign-in links and their state; keyed by a keyed digest of
+    the address (services.links.address_digest), so a link never carries the address itself."""
+    return f"SIGNIN#{address_digest}"
+
+
+def link(link_id: str) -> str:
+    return f"{LINK_PREFIX}{link_id}"
 
 
 def directory_framework(framework: str) -> str:

@@ -50,7 +50,7 @@ class TableItem(Model):
 
 
 class UserItem(TableItem, discriminator="user"):
-    """pk=USER#<id>, sk=PROFILE. The profile, the token hash and the open-match counters."""
+    """pk=USER#<id>, sk=PROFILE. The profile and the open-match counters."""
 
     id = UnicodeAttribute()
     role = UnicodeAttribute()
@@ -59,7 +59,10 @@ class UserItem(TableItem, discriminator="user"):
     timezone = UnicodeAttribute()
     languages = ListAttribute(of=UnicodeAttribute)
     bio = UnicodeAttribute(null=True)
-    token_hash = UnicodeAttribute()
+    # The hash of the token a version-1 registration issued (a token without a session); new
+    # accounts have none: their tokens belong to SessionItems.
+    token_hash = UnicodeAttribute(null=True)
+    email_verified = BooleanAttribute(null=True)  # absent: not verified
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     frameworks = ListAttribute(of=UnicodeAttribute, default=list)
@@ -83,6 +86,52 @@ class UserItem(TableItem, discriminator="user"):
     @classmethod
     def key(cls, user_id: str) -> tuple[str, str]:
         return keys.user(user_id), keys.PROFILE
+
+
+class SessionItem(TableItem, discriminator="session"):
+    """pk=USER#<user>, sk=SESSION#<id>: one signed-in device, holding its token's hash.
+
+    Read with the profile in a request's first call (services.auth), so the token check costs no
+    call of its own. Expires (by the check, and by TTL) 90 days after it was last used.
+    """
+
+    id = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    last_used_at = UnicodeAttribute()  # written at most once a day
+    user_agent = UnicodeAttribute(null=True)  # as sent, cut to a few hundred characters
+    expires_at = NumberAttribute()  # TTL attribute (epoch seconds): last use + 90 days
+
+
+class SignInState(TableItem, discriminator="signin"):
+    """pk=SIGNIN#<address digest>, sk=STATE: one email's recent sign-in links and wrong codes.
+
+    Exists for unknown emails too: asking for a link does the same work either way.
+    """
+
+    sent_at = ListAttribute(of=NumberAttribute, default=list)  # epoch seconds, the last 15 minutes
+    wrong_codes = NumberAttribute(default=0)
+    wrong_since = NumberAttribute(null=True)  # epoch seconds of the first of those wrong codes
+    revision = NumberAttribute(default=0)  # every write is conditioned on the revision read
+    expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
+
+
+class SignInLink(TableItem, discriminator="link"):
+    """pk=SIGNIN#<address digest>, sk=LINK#<id>: one emailed link and its code, stored as hashes.
+
+    Its insertion is what sends the email (the table's change stream, chalicelib.events); a link
+    for an email without an account has no user and sends nothing.
+    """
+
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    purpose = UnicodeAttribute()  # "sign-in" | "verify"
+    token_hash = UnicodeAttribute()
+    code_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    used_at = UnicodeAttribute(null=True)  # set when used, or when five wrong codes burn it
+    expires_at = NumberAttribute()  # TTL attribute (epoch seconds): created + 15 minutes
 
 
 class EmailClaim(TableItem, discriminator="email"):

@@ -9,7 +9,8 @@ TTL_ATTRIBUTE = "expires_at"
 
 
 def table_definition(table_name: str) -> dict:
-    """The CreateTable request: keys, the inbox index and on-demand billing (mirrors infra/)."""
+    """The CreateTable request: keys, the inbox index, on-demand billing and the change stream
+    (mirrors infra/)."""
     return {
         "TableName": table_name,
         "AttributeDefinitions": [
@@ -31,6 +32,8 @@ def table_definition(table_name: str) -> dict:
             }
         ],
         "BillingMode": "PAY_PER_REQUEST",
+        # The change stream (chalicelib.events): mail and notifications after a write.
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
 
 
@@ -47,6 +50,8 @@ def create_table(endpoint: str | None, table_name: str, region: str) -> bool:
     client.get_waiter("table_exists").wait(
         TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150}
     )
+    if not created:
+        _enable_stream(client, table_name)
     if created:
         try:
             client.update_time_to_live(
@@ -56,3 +61,11 @@ def create_table(endpoint: str | None, table_name: str, region: str) -> bool:
         except ClientError:
             pass  # TTL is a clean-up, not a correctness feature; some local engines lack it
     return created
+
+
+def _enable_stream(client, table_name: str) -> None:
+    """Turn the change stream on for a table made before it existed (a `make run` database)."""
+    table = client.describe_table(TableName=table_name)["Table"]
+    if not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        client.update_table(TableName=table_name, StreamSpecification=table_definition(table_name)["StreamSpecification"])
+        client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})

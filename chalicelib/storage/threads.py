@@ -17,7 +17,7 @@ from .models import IdempotencyRecord, MessageItem, TableItem, ThreadItem, Threa
 
 
 def thread_key(thread_id: str) -> tuple[str, str]:
-    """The key of a thread's item (to read it with the caller's profile: users.find_user_with)."""
+    """The key of a thread's item (to read it with the caller's profile: services.auth.authenticate_with)."""
     return keys.thread(thread_id), keys.THREAD
 
 

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from ..errors import Conflict
 from . import db, directory, keys, transactions
-from .models import EmailClaim, MatchItem, UserItem
+from .models import EmailClaim, MatchItem, SessionItem, TableItem, UserItem
 
 
 def profile_key(user_id: str) -> tuple[str, str]:
@@ -15,8 +15,8 @@ def profile_key(user_id: str) -> tuple[str, str]:
 
 
 def others_in_one_read() -> int:
-    """How many other items `find_user_with` reads with the profile in one call."""
-    return db.MAX_BATCH_GET_KEYS - 1
+    """How many other items a request reads with the profile and the session in one BatchGetItem."""
+    return db.MAX_BATCH_GET_KEYS - 2
 
 
 def find_user(user_id: str) -> UserItem | None:
@@ -24,40 +24,55 @@ def find_user(user_id: str) -> UserItem | None:
     return UserItem.from_raw_data(item) if item is not None else None
 
 
-def find_user_with(user_id: str, other_keys: Iterable[tuple[str, str]]) -> tuple[UserItem | None, dict]:
-    """The user and other items, in one BatchGetItem: the token check folded into a request's
-    first read. Returns the user (None if missing) and the other items found, in DynamoDB's form,
-    by key (missing ones are absent)."""
-    own_key = profile_key(user_id)
-    found = db.get_items([own_key, *other_keys])
-    profile = found.pop(own_key, None)
-    return (UserItem.from_raw_data(profile) if profile is not None else None), found
+def read(item_keys: Iterable[tuple[str, str]]) -> dict:
+    """Items by key in one BatchGetItem (per 100 keys), in DynamoDB's form; missing ones are absent.
+    How a request reads the caller's profile and session (the token check) with what it needs."""
+    return db.get_items(item_keys)
 
 
-def find_user_with_matches(user_id: str) -> tuple[UserItem | None, list[MatchItem]]:
-    """The user and all their match copies in one Query: in a user's partition the match copies
-    (`MATCH#<id>`) sort just before the profile (`PROFILE`)."""
-    user, matches = None, []
+def find_user_with_matches(user_id: str, session_id: str | None) -> tuple[dict, list[MatchItem]]:
+    """The user's profile, session and match copies in one Query: in a user's partition the match
+    copies (`MATCH#<id>`) sort just before the profile (`PROFILE`), and the sessions
+    (`SESSION#<id>`) just after it; the range ends at the caller's session. Returns the profile and
+    session as read, by key (for the token check), and the matches."""
+    last = keys.session(session_id) if session_id is not None else keys.PROFILE
+    found, matches = {}, []
     for item in db.query_all(
         KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
         ExpressionAttributeValues={
-            ":pk": {"S": keys.user(user_id)}, ":first": {"S": keys.MATCH_PREFIX}, ":last": {"S": keys.PROFILE},
+            ":pk": {"S": keys.user(user_id)}, ":first": {"S": keys.MATCH_PREFIX}, ":last": {"S": last},
         },
     ):
         sort_key = item["sk"]["S"]
-        if sort_key == keys.PROFILE:
-            user = UserItem.from_raw_data(item)
-        elif sort_key.startswith(keys.MATCH_PREFIX):
+        if sort_key.startswith(keys.MATCH_PREFIX):
             matches.append(MatchItem.from_raw_data(item))
-    return user, matches
+        elif sort_key in (keys.PROFILE, last):
+            found[item["pk"]["S"], sort_key] = item
+    return found, matches
 
 
-def find_user_with_match(user_id: str, match_id: str) -> tuple[UserItem | None, MatchItem | None]:
-    """The user and their copy of a match in one BatchGetItem (either may be missing)."""
-    match_key = (keys.user(user_id), keys.match(match_id))
-    user, found = find_user_with(user_id, [match_key])
-    item = found.get(match_key)
-    return user, (MatchItem.from_raw_data(item) if item is not None else None)
+def find_user_with_sessions(user_id: str) -> tuple[dict, list[SessionItem]]:
+    """The user's profile (by key, as read, for the token check) and every session, in one Query:
+    the sessions sort just after the profile."""
+    found, sessions = {}, []
+    for item in db.query_all(
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+        ExpressionAttributeValues={
+            ":pk": {"S": keys.user(user_id)}, ":first": {"S": keys.PROFILE},
+            ":last": {"S": keys.SESSION_PREFIX + "\uffff"},
+        },
+    ):
+        found[item["pk"]["S"], item["sk"]["S"]] = item
+        if item["sk"]["S"] != keys.PROFILE:
+            sessions.append(SessionItem.from_raw_data(item))
+    return found, sessions
+
+
+def user_and_matches(user_id: str) -> tuple[UserItem | None, list[MatchItem]]:
+    """The user (None if gone) and their match copies, in one Query."""
+    found, matches = find_user_with_matches(user_id, None)
+    item = found.get(profile_key(user_id))
+    return (UserItem.from_raw_data(item) if item is not None else None), matches
 
 
 def find_users(user_ids: Iterable[str]) -> dict[str, UserItem]:
@@ -68,7 +83,7 @@ def find_users(user_ids: Iterable[str]) -> dict[str, UserItem]:
 
 
 def users_of(items: dict) -> dict[str, UserItem]:
-    """The user profiles among items read by key (see `find_user_with`), by user id."""
+    """The user profiles among items read by key (see `read`), by user id."""
     users = (UserItem.from_raw_data(item) for (_, sk), item in items.items() if sk == keys.PROFILE)
     return {user.id: user for user in users}
 
@@ -82,13 +97,16 @@ def _email_claim(user: UserItem) -> EmailClaim:
     return EmailClaim(keys.email(user.email), keys.EMAIL, user_id=user.id)
 
 
-def create_user(user: UserItem) -> None:
-    """Store a new user; one account per email, decided by the database (409 on a duplicate)."""
+def create_user(user: UserItem, *new_items: TableItem) -> None:
+    """Store a new user, with `new_items` (its first session, its verification link); one account
+    per email, decided by the database (409 on a duplicate)."""
 
     def build(tx):
         tx.save(user, condition=UserItem.pk.does_not_exist())
         tx.save(_email_claim(user), condition=EmailClaim.pk.does_not_exist())
         directory.sync(tx, None, user)
+        for item in new_items:
+            tx.put_new(item)
 
     def attempt():
         try:
@@ -101,8 +119,9 @@ def create_user(user: UserItem) -> None:
     transactions.run_with_retries(attempt)
 
 
-def save_user(before: UserItem, after: UserItem) -> None:
-    """Save a changed user (conditioned on the version read) with its email claim and directory.
+def save_user(before: UserItem, after: UserItem, *new_items: TableItem) -> None:
+    """Save a changed user (conditioned on the version read) with its email claim, directory and
+    `new_items` (a verification link for a new email).
 
     Raises transactions.Retry when the user changed since it was read.
     """
@@ -114,6 +133,8 @@ def save_user(before: UserItem, after: UserItem) -> None:
             tx.save(_email_claim(after), condition=EmailClaim.pk.does_not_exist())
             tx.delete(_email_claim(before))
         directory.sync(tx, before, after)
+        for item in new_items:
+            tx.put_new(item)
 
     try:
         transactions.write(build)
@@ -125,12 +146,30 @@ def save_user(before: UserItem, after: UserItem) -> None:
         raise
 
 
-def delete_user(user: UserItem) -> None:
-    """Delete the profile, the email claim and the directory entries in one transaction."""
+def forget_legacy_token(user: UserItem) -> None:
+    """Remove the version-1 token's hash from the profile (conditioned on the version read: a save
+    computed before cannot bring it back). Raises transactions.Retry when the user changed."""
+
+    def build(tx):
+        tx.update(UserItem(user.pk, user.sk, version=user.version), [UserItem.token_hash.remove()])
+
+    try:
+        transactions.write(build)
+    except transactions.TransactionCancelled as cancelled:
+        if cancelled.failed_on(user.pk, user.sk):
+            raise transactions.Retry() from None
+        raise
+
+
+def delete_user(user: UserItem, *also: TableItem) -> None:
+    """Delete the profile, the email claim, the directory entries and `also` (the caller's
+    session) in one transaction."""
 
     def build(tx):
         tx.delete(user)
         tx.delete(_email_claim(user))
+        for item in also:
+            tx.delete(item)
         directory.sync(tx, user, None)
 
     try:
@@ -142,15 +181,16 @@ def delete_user(user: UserItem) -> None:
 
 
 def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
-    """Remove the user's own match copies (`match_copies`, as read) and thread memberships (the
-    other side keeps theirs)."""
+    """Remove the user's own match copies (`match_copies`, as read), sessions and thread
+    memberships (the other side keeps theirs): the sessions and memberships are what sorts after
+    the profile in the user's partition."""
     pk = keys.user(user_id)
-    memberships = db.query_all(
-        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues={":pk": {"S": pk}, ":prefix": {"S": keys.THREAD_PREFIX}},
+    after_profile = db.query_all(
+        KeyConditionExpression="pk = :pk AND sk > :profile",
+        ExpressionAttributeValues={":pk": {"S": pk}, ":profile": {"S": keys.PROFILE}},
         ProjectionExpression="pk, sk",
     )
     db.delete_items([
         *((pk, keys.match(match.match_id)) for match in match_copies),
-        *((item["pk"]["S"], item["sk"]["S"]) for item in memberships),
+        *((item["pk"]["S"], item["sk"]["S"]) for item in after_profile),
     ])

@@ -124,11 +124,11 @@ def test_throttling_is_retried_a_bounded_number_of_times_then_a_503(api):
         return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.0"}, _Body(body))
 
     events = db.connection().client.meta.events
-    events.register("before-send.dynamodb.GetItem", throttle)
+    events.register("before-send.dynamodb.BatchGetItem", throttle)
     try:
         response = api.get("/users/me", token=mentee.token)
     finally:
-        events.unregister("before-send.dynamodb.GetItem", throttle)
+        events.unregister("before-send.dynamodb.BatchGetItem", throttle)
     assert_service_unavailable(response)
     assert len(attempts) == 1 + db.settings().max_retry_attempts
 

@@ -1,0 +1,55 @@
+"""The table's change stream: what follows a write, off the request path.
+
+Deployed, Lambda delivers the stream's records to the `on_table_change` function (app.py); under
+`make run` and in the tests, scripts/local_stream.py reads DynamoDB Local's stream and hands the
+same records to `handle`. A record that fails is reported back alone (Powertools' partial batch
+response), so the stream retries it and not the ones that went through.
+
+Today one change sends mail: a new sign-in link with an account (the sign-in email, or the
+verification email at registration and on an email change). The link's secret and code are
+derived again from its id (chalicelib.links): the stored item holds only their hashes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from . import links
+from .logs import logger
+from .storage.models import SignInLink
+
+_TEMPLATES = {"sign-in": "sign_in", "verify": "verify_email"}
+_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def handle(event: dict[str, Any]) -> dict[str, Any]:
+    """Process a batch of stream records (Lambda's event); `{"batchItemFailures": [...]}`."""
+    return process_partial_response(event=event, record_handler=_handle_record, processor=_processor)
+
+
+def _handle_record(record: DynamoDBRecord) -> None:
+    if record.raw_event.get("eventName") != "INSERT":
+        return
+    image = record.raw_event.get("dynamodb", {}).get("NewImage") or {}
+    if image.get("kind", {}).get("S") == "link":
+        send_link(SignInLink.from_raw_data(image))
+
+
+def send_link(link: SignInLink) -> str | None:
+    """Email a new link to its address (nothing for an address without an account); the id sent under."""
+    if link.user_id is None:
+        return None
+    from . import mail  # on first use: Jinja2 and the SES client
+
+    digest = link.pk.partition("#")[2]
+    message = mail.compose(
+        _TEMPLATES[link.purpose],
+        {"link_token": links.token_of(digest, link.id), "code": links.code_of(link.id)},
+        to=link.email,
+    )
+    sent_as = mail.send(message)
+    logger.info("sent a sign-in email", extra={"purpose": link.purpose, "link_id": link.id, "sent_as": sent_as})
+    return sent_as
