@@ -519,3 +519,31 @@ def start_api(
         return server
 
     return _start_on_port(start, port, "chalice local")
+
+
+# --------------------------------------------------------------------------------------------
+# The change stream (scripts/local_stream.py): what Lambda's event source mapping does deployed
+
+
+STREAM_READY_LINE = "stream: reading"
+
+
+def start_stream_worker(env: Mapping[str, str] | None = None, *, timeout: float = 30.0,
+                        echo: TextIO | None = None) -> ManagedProcess:
+    """Run `python -m scripts.local_stream` (the table's change stream handed to chalicelib.events)
+    with `env` added to this process's environment, and wait until it reads the stream."""
+    worker = ManagedProcess(
+        [sys.executable, "-m", "scripts.local_stream"],
+        port=0,
+        kind="stream",
+        cwd=REPO_ROOT,
+        env=_child_env(env),
+        echo=echo,
+    )
+
+    def probe() -> None:
+        if STREAM_READY_LINE not in worker.output_tail(200):
+            raise RuntimeError("not reading yet")
+
+    worker._wait_ready(probe, timeout, "the stream worker")
+    return worker

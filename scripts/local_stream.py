@@ -51,7 +51,8 @@ class StreamReader:
         if checkpoint is not None and checkpoint.is_file():
             self.positions = json.loads(checkpoint.read_text())
 
-    def _arn(self) -> str:
+    def arn(self) -> str:
+        """The ARN of the table's stream (an error when the table has none)."""
         if self.stream_arn is None:
             table = self.dynamodb.describe_table(TableName=self.table_name)["Table"]
             self.stream_arn = table.get("LatestStreamArn")
@@ -61,7 +62,7 @@ class StreamReader:
 
     def read(self) -> list[dict]:
         """Every record written since the last read, oldest first, in Lambda's event form."""
-        arn = self._arn()
+        arn = self.arn()
         records: list[dict] = []
         for shard in self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             shard_id = shard["ShardId"]
@@ -134,6 +135,7 @@ def main() -> int:
         region=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
         checkpoint=Path(os.environ["STREAM_CHECKPOINT"]) if os.environ.get("STREAM_CHECKPOINT") else None,
     )
+    reader.arn()
     print(f"stream: reading the change stream of {reader.table_name}", flush=True)
     try:
         while True:

@@ -11,8 +11,11 @@ Environment:
   RELOAD             1 to restart the API when code changes (chalice's autoreloader)
 
 Starts DynamoDB Local (-sharedDb -dbPath DATA_DIR), or moto's in-memory server when Java or the
-jar is missing, creates the table if it does not exist and runs `chalice local --stage local`.
-Emails are not sent: each is written to DATA_DIR/outbox/ and announced on the console.
+jar is missing, creates the table if it does not exist (with its change stream), runs `chalice
+local --stage local`, and the stream worker (scripts/local_stream.py) that does what Lambda does
+with the table's stream when deployed. Emails are not sent: each is written to DATA_DIR/outbox/
+and announced on the console. The key sign-in links are made with (SIGNIN_KEY) is kept in
+DATA_DIR/signin.key unless the environment sets one.
 Ctrl-C or SIGTERM stops everything it started.
 """
 
@@ -29,6 +32,7 @@ if __package__ in (None, ""):  # run as a file: make the repository importable
 
 from scripts.local_stack import (  # noqa: E402
     DUMMY_CREDENTIALS,
+    start_stream_worker,
     REPO_ROOT,
     DynamoDBLocalUnavailable,
     LocalStackError,
@@ -86,6 +90,21 @@ def _start_database(db_port: int, data_dir: Path) -> tuple[ManagedProcess, str]:
         return db, "moto in-memory server, data will NOT persist"
 
 
+def _signin_key(data_dir: Path) -> str:
+    """SIGNIN_KEY from the environment, else the one kept in DATA_DIR (made on the first run), so
+    that links sent before a restart still work after it."""
+    if os.environ.get("SIGNIN_KEY"):
+        return os.environ["SIGNIN_KEY"]
+    import secrets
+
+    path = data_dir / "signin.key"
+    if not path.is_file():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def main() -> int:
     port = _int_env("PORT", 8000)
     db_port = _int_env("DB_PORT", 8001)
@@ -138,10 +157,14 @@ def main() -> int:
             # chalicelib/mail: write emails here instead of sending them, with links to this server.
             "MAIL_OUTBOX_DIR": str(data_dir / "outbox"),
             "APP_URL": f"http://localhost:{port}",
+            "SIGNIN_KEY": _signin_key(data_dir),
         }
         _say(f"Starting chalice local on {host}:{port} ...")
         api = start_api(port, api_env, host=host, autoreload=autoreload, echo=sys.stdout)
         started.append(api)
+        _say("Starting the change stream worker (emails land in " + api_env["MAIL_OUTBOX_DIR"] + ") ...")
+        stream_env = {**api_env, "STREAM_CHECKPOINT": str(data_dir / "stream-checkpoint.json")}
+        started.append(start_stream_worker(stream_env, echo=sys.stdout))
 
         _say("")
         _say(f"mlbridge is running at http://localhost:{port} (DynamoDB at {endpoint}, {db_description})")

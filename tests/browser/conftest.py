@@ -69,8 +69,15 @@ def _require_browser(request, browser_requirements):
 
 
 @pytest.fixture(scope="session")
-def app_url(browser_requirements):
-    """Base URL of a running API (and web app) backed by a fresh table."""
+def outbox_dir(tmp_path_factory) -> Path:
+    """Where the stack's emails land, one `<time>-<id>.eml` file each (the stream worker writes them)."""
+    return tmp_path_factory.mktemp("outbox")
+
+
+@pytest.fixture(scope="session")
+def app_url(browser_requirements, outbox_dir):
+    """Base URL of a running API (and web app) backed by a fresh table, with the change stream
+    worker that sends its emails into `outbox_dir`."""
     from scripts.local_stack import (
         DUMMY_CREDENTIALS,
         DynamoDBLocalUnavailable,
@@ -78,6 +85,7 @@ def app_url(browser_requirements):
         start_api,
         start_dynamodb_local,
         start_moto_server,
+        start_stream_worker,
     )
 
     from chalicelib.storage.tables import create_table
@@ -96,10 +104,12 @@ def app_url(browser_requirements):
             "DYNAMODB_ENDPOINT": database.endpoint,
             "TABLE_NAME": table_name,
             "AWS_DEFAULT_REGION": REGION,
+            "MAIL_OUTBOX_DIR": str(outbox_dir),
             **DUMMY_CREDENTIALS,
         }
         with start_api(free_port(), env) as api:
-            yield api.base_url
+            with start_stream_worker({**env, "APP_URL": api.base_url}):
+                yield api.base_url
 
 
 @pytest.fixture(scope="session")

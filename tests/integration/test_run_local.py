@@ -1,4 +1,5 @@
-"""`make run`'s stack: it answers, stops on Ctrl-C, and keeps users and tokens across restarts."""
+"""`make run`'s stack: it answers, stops on Ctrl-C, keeps users and tokens across restarts, and
+its change stream worker writes each email once into DATA_DIR/outbox."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 import requests
 
 from scripts.local_stack import REPO_ROOT, free_port
+from tests.conftest import Mailbox
 from tests.factories import mentor_body
 
 pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="DynamoDB Local needs Java")
@@ -52,11 +54,15 @@ def test_users_and_tokens_survive_a_restart(tmp_path):
         "TABLE_NAME": "mlbridge-local",
     }
     env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("SIGNIN_KEY", None)  # make run keeps its own in DATA_DIR
+    outbox = tmp_path / "data" / "outbox"
     process, base_url = _start(env)
     try:
-        response = requests.post(base_url + "/users", json=mentor_body(), timeout=10)
+        body = mentor_body()
+        response = requests.post(base_url + "/users", json=body, timeout=10)
         assert response.status_code == 201
         token = response.json()["token"]
+        verification = _wait_for_mail(outbox, 1)[0]
     finally:
         _interrupt(process)
     with pytest.raises(requests.ConnectionError):
@@ -66,5 +72,30 @@ def test_users_and_tokens_survive_a_restart(tmp_path):
     try:
         me = requests.get(base_url + "/users/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert me.status_code == 200 and me.json()["name"].startswith("Mentor")
+        # The email sent before the restart still signs in (the key is kept in DATA_DIR) ...
+        _, code = Mailbox.link_and_code(verification)
+        signed_in = requests.post(base_url + "/auth/sessions", json={"email": body["email"], "code": code}, timeout=10)
+        assert signed_in.status_code == 201, signed_in.text
+        # ... and the restarted stream worker sent nothing again.
+        assert requests.post(base_url + "/auth/links", json={"email": body["email"]}, timeout=10).status_code == 202
+        mails = _wait_for_mail(outbox, 2)
+        assert [m["Subject"] for m in mails] == ["Verify your email for mlbridge", "Sign in to mlbridge"]
+        assert f"http://localhost:{env['PORT']}/#/signin?token=" in mails[1].get_body(("plain",)).get_content()
     finally:
         _interrupt(process)
+
+
+def _wait_for_mail(outbox, count, timeout=20):
+    from email import policy
+    from email.parser import BytesParser
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = sorted(outbox.glob("*.eml")) if outbox.is_dir() else []
+        if len(files) >= count:
+            time.sleep(1)  # nothing more should arrive
+            files = sorted(outbox.glob("*.eml"))
+            assert len(files) == count, [f.name for f in files]
+            return [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in files]
+        time.sleep(0.2)
+    pytest.fail(f"{count} email(s) expected in {outbox}, found {len(files)}")
