@@ -13,6 +13,15 @@ _numbers = itertools.count()
 
 
 @pytest.fixture(scope="module")
+def live_table(live_api, dynamodb_local) -> str:
+    """The name of the table `live_api` serves."""
+    return _tables[live_api]
+
+
+_tables: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
 def live_api(dynamodb_local):
     """Base URL of the API served by `chalice local` (threaded) on a fresh table."""
     from scripts.local_stack import start_api
@@ -29,5 +38,6 @@ def live_api(dynamodb_local):
             "AWS_SECRET_ACCESS_KEY": "local",
         },
     )
+    _tables[server.base_url] = table
     yield server.base_url
     server.stop()
