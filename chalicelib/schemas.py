@@ -22,7 +22,6 @@ from pydantic import (
     StrictStr,
     StringConstraints,
     ValidationError,
-    model_validator,
 )
 from typing_extensions import TypeAliasType
 
@@ -194,37 +193,37 @@ class MessageRequest(_Body):
 # --- sign-in --------------------------------------------------------------------------------
 
 
-def _code(value: str) -> str:
-    digits = "".join(value.split()).replace("-", "")
-    if not (len(digits) == 6 and digits.isascii() and digits.isdigit()):
-        raise ValueError("must be the 6 digits from the email")
-    return digits
-
-
 class LinkRequest(_Body):
     """Ask for a sign-in email."""
 
     email: Email
 
 
-class SessionRequest(_Body):
-    """Sign in: the token of an emailed link, or the email with the link's 6-digit code."""
+class LinkSignIn(_Body):
+    """Sign in with the token of an emailed link."""
 
-    token: Annotated[StrictStr, Field(min_length=1, max_length=300, description="The `token` of the link.")] | None = None
-    email: Email | None = None
-    code: Annotated[StrictStr, Field(max_length=20, description="The 6-digit code from the email."),
-                    AfterValidator(_code)] | None = None
+    token: Annotated[StrictStr, Field(min_length=1, max_length=300, description="The `token` of the link.")]
 
-    @model_validator(mode="after")
-    def _one_way(self):
-        if self.token is not None:
-            if self.email is not None or self.code is not None:
-                raise ValueError("give either the link's token, or the email and the code, not both")
-        elif self.email is None:
-            raise ValueError("the link's token, or the email and the code, are required")
-        elif self.code is None:
-            raise ValueError("the code from the email is required with the email")
-        return self
+
+class CodeSignIn(_Body):
+    """Sign in with the email and the 6-digit code of an emailed link."""
+
+    email: Email
+    code: Annotated[
+        StrictStr,
+        Field(pattern=r"^\s*[0-9]{3}[ -]?[0-9]{3}\s*$", description="The 6-digit code from the email (`123 456` too)."),
+        AfterValidator(lambda value: "".join(ch for ch in value if ch.isdigit())),
+    ]
+
+
+SessionRequest = TypeAliasType("SessionRequest", Union[LinkSignIn, CodeSignIn])
+
+
+def sign_in_request(body) -> LinkSignIn | CodeSignIn:
+    """The sign-in body: a link's token, or an email and its code (400 naming the field)."""
+    if isinstance(body, dict) and "token" in body:
+        return parse(LinkSignIn, body)
+    return parse(CodeSignIn, body)
 
 
 # --- turning pydantic errors into one clear message that names the field -------------------
@@ -252,6 +251,8 @@ def _describe(error: dict, field: str) -> str:
         return _MESSAGES[kind].format(**ctx)
     if kind == "string_too_short":
         return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
+    if kind == "string_pattern_mismatch" and field == "code":
+        return "must be the 6 digits from the email"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"\S":
         return "must not be empty"
     if kind == "string_too_long":

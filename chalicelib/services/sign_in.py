@@ -80,8 +80,8 @@ def sign_in(body, user_agent: str | None) -> SignedIn:
     """POST /auth/sessions: a new session for the link's token, or for the email and its code."""
     from .. import schemas  # on first use: building the pydantic models slows cold starts
 
-    request = schemas.parse(schemas.SessionRequest, body)
-    if request.token is not None:
+    request = schemas.sign_in_request(body)
+    if isinstance(request, schemas.LinkSignIn):
         link = _link_of_token(request.token)
     else:
         link = _link_of_code(request.email, request.code)

@@ -197,13 +197,17 @@ def test_asking_for_a_link_with_bad_input_is_a_400(api, body, field):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({}, "body"),
-    ({"email": "a@example.com"}, "body"),
-    ({"code": "123456"}, "body"),
+    ({}, "email"),
+    ([], "body"),
+    ({"email": "a@example.com"}, "code"),
+    ({"code": "123456"}, "email"),
     ({"email": "a@example.com", "code": "12345"}, "code"),
     ({"email": "a@example.com", "code": "abcdef"}, "code"),
-    ({"token": "x", "email": "a@example.com", "code": "123456"}, "body"),
+    ({"email": "a@example.com", "code": "0000000000000000000"}, "code"),
+    ({"email": None, "code": "123456"}, "email"),
+    ({"token": "x", "email": "a@example.com", "code": "123456"}, "email"),
     ({"token": 7}, "token"),
+    ({"token": ""}, "token"),
 ])
 def test_signing_in_with_bad_input_is_a_400(api, body, field):
     response = api.post("/auth/sessions", body)
