@@ -28,7 +28,7 @@ app.register_blueprint(web.blueprint)
 TABLE_STREAM_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/mlbridge/stream/placeholder"
 
 
-@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=25, starting_position="TRIM_HORIZON",
+@app.on_dynamodb_record(stream_arn=TABLE_STREAM_ARN, batch_size=10, starting_position="TRIM_HORIZON",
                         name="on_table_change")
 def on_table_change(event):
     from chalicelib import events

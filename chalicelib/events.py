@@ -2,8 +2,10 @@
 
 Deployed, Lambda delivers the stream's records to the `on_table_change` function (app.py); under
 `make run` and in the tests, scripts/local_stream.py reads DynamoDB Local's stream and hands the
-same records to `handle`. A record that fails is reported back alone (Powertools' partial batch
-response), so the stream retries it and not the ones that went through.
+same records to `handle`. A record that fails is reported back (Powertools' partial batch
+response): Lambda retries the batch from the first failed record on, so the records before it are
+not sent again (those after it may be: a batch holds at most 10, and records older than 15
+minutes, whose links have expired, are dropped).
 
 Today one change sends mail: a new sign-in link with an account (the sign-in email, or the
 verification email at registration and on an email change). The link's secret and code are

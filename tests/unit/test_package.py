@@ -1,8 +1,10 @@
 """What gets deployed: `chalice package --merge-template infra/table.yaml` for each stage, then
 `scripts.add_bytecode` (as `make package` does), gives a zip with byte code for every module and a
-template that cfn-lint accepts, with the table as tables.table_definition() describes it, the
-function pointed at it by Ref, and the stage's hand-written policy. Also the stage settings:
-time-outs that fail a request well before API Gateway gives up (29 s)."""
+template that cfn-lint accepts, with the table (and its change stream) as tables.table_definition()
+describes it, both functions (the API and the stream function) pointed at it by Ref and given the
+sign-in key from a NoEcho parameter, the stream function's event source on the table's stream, and
+each function's hand-written policy. Also the stage settings: time-outs that fail a request well
+before API Gateway gives up (29 s)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 import yaml
 
 from chalicelib.config import Settings
+from chalicelib.links import MIN_KEY_LENGTH
 from chalicelib.storage.tables import TTL_ATTRIBUTE, table_definition
 from scripts.add_bytecode import add_bytecode, bytecode_name
 
@@ -25,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STAGES = ("dev", "prod")
 API_GATEWAY_TIMEOUT_SECONDS = 29
+# The stream function: its name in app.py and .chalice/config.json, its resource in the template.
+STREAM_FUNCTION = "on_table_change"
+STREAM_RESOURCE = "OnTableChange"
+STREAM_EVENT = "OnTableChangeDynamodbEventSource"
 
 
 def chalice_config() -> dict:
@@ -33,6 +40,14 @@ def chalice_config() -> dict:
 
 def stage_config(stage: str) -> dict:
     return chalice_config()["stages"][stage]
+
+
+def stream_function_config(stage: str) -> dict:
+    return stage_config(stage)["lambda_functions"][STREAM_FUNCTION]
+
+
+def policy(stage: str, suffix: str = "") -> dict:
+    return json.loads((ROOT / ".chalice" / f"policy-{stage}{suffix}.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +88,7 @@ def test_the_function_gets_the_table_by_ref_and_its_stage_settings(packaged, sta
     function = resources["APIHandler"]["Properties"]
     variables = function["Environment"]["Variables"]
     assert variables["TABLE_NAME"] == {"Ref": "Table"}
+    assert variables["SIGNIN_KEY"] == {"Ref": "SignInKey"}
     assert function["FunctionName"] == {"Fn::Sub": "mlbridge-${Stage}"}
     assert function["MemorySize"] == stage_config(stage)["lambda_memory_size"]
     assert function["Timeout"] == stage_config(stage)["lambda_timeout"]
@@ -80,13 +96,96 @@ def test_the_function_gets_the_table_by_ref_and_its_stage_settings(packaged, sta
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_function_role_carries_exactly_the_hand_written_policy(packaged, stage):
+def test_the_stream_function_reads_the_table_stream_and_reports_failed_records(packaged, stage):
     resources = template(packaged, stage)["Resources"]
-    roles = [r for r in resources.values() if r["Type"] == "AWS::IAM::Role"]
-    assert len(roles) == 1
-    policies = roles[0]["Properties"]["Policies"]
-    assert len(policies) == 1
-    assert policies[0]["PolicyDocument"] == json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+    function = resources[STREAM_RESOURCE]
+    assert function["Type"] == "AWS::Serverless::Function"
+    assert function["Properties"]["Handler"] == f"app.{STREAM_FUNCTION}"
+    (name,) = function["Properties"]["Events"]
+    assert name == STREAM_EVENT
+    event = function["Properties"]["Events"][STREAM_EVENT]
+    assert event["Type"] == "DynamoDB"
+    source = event["Properties"]
+    # The stack's own table stream, not app.py's placeholder ARN.
+    assert source["Stream"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    assert "placeholder" not in (packaged[stage] / "sam.yaml").read_text()
+    # Powertools' partial batch response ({"batchItemFailures": [...]}) is honoured only with this.
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert source["BisectBatchOnFunctionError"] is True
+    # A record that keeps failing is retried a few times, not until it leaves the stream (24 h).
+    assert 1 <= source["MaximumRetryAttempts"] <= 10
+    assert source["StartingPosition"] == "TRIM_HORIZON"
+    assert 1 <= source["BatchSize"] <= 100
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stream_function_has_its_name_log_group_table_and_settings(packaged, stage):
+    resources = template(packaged, stage)["Resources"]
+    function = resources[STREAM_RESOURCE]["Properties"]
+    assert function["FunctionName"] == {"Fn::Sub": "mlbridge-${Stage}-stream"}
+    variables = function["Environment"]["Variables"]
+    assert variables["TABLE_NAME"] == {"Ref": "Table"}
+    assert variables["SIGNIN_KEY"] == {"Ref": "SignInKey"}
+    assert function["MemorySize"] == stream_function_config(stage)["lambda_memory_size"]
+    assert function["Timeout"] == stream_function_config(stage)["lambda_timeout"]
+    log_group = resources["StreamFunctionLogGroup"]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/mlbridge-${Stage}-stream"}
+    # The same retention as the API's log group.
+    retention = log_group["Properties"]["RetentionInDays"]
+    assert retention == resources["FunctionLogGroup"]["Properties"]["RetentionInDays"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_function_logs_where_its_policy_allows(packaged, stage):
+    """The function name (as CloudFormation resolves it for the stage) names the log group the
+    template creates, and the log group is the one the function's policy may write to."""
+    resources = template(packaged, stage)["Resources"]
+    for resource, log_group, suffix in (("APIHandler", "FunctionLogGroup", ""),
+                                        (STREAM_RESOURCE, "StreamFunctionLogGroup", "-stream")):
+        name = resources[resource]["Properties"]["FunctionName"]["Fn::Sub"].replace("${Stage}", stage)
+        group = resources[log_group]["Properties"]["LogGroupName"]["Fn::Sub"].replace("${Stage}", stage)
+        assert group == f"/aws/lambda/{name}"
+        log_resources = {
+            resource_arn
+            for statement in policy(stage, suffix)["Statement"]
+            if any(action.startswith("logs:") for action in statement["Action"])
+            for resource_arn in statement["Resource"]
+        }
+        assert log_resources == {f"arn:aws:logs:*:*:log-group:{group}", f"arn:aws:logs:*:*:log-group:{group}:*"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_function_role_carries_exactly_its_hand_written_policy(packaged, stage):
+    resources = template(packaged, stage)["Resources"]
+    roles = {name: r for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+    assert set(roles) == {"ApiHandlerRole", "OnTableChangeRole"}
+    for function, role, suffix in (("APIHandler", "ApiHandlerRole", ""),
+                                   (STREAM_RESOURCE, "OnTableChangeRole", "-stream")):
+        assert resources[function]["Properties"]["Role"] == {"Fn::GetAtt": [role, "Arn"]}
+        policies = roles[role]["Properties"]["Policies"]
+        assert len(policies) == 1
+        assert policies[0]["PolicyDocument"] == policy(stage, suffix)
+        assert "ManagedPolicyArns" not in roles[role]["Properties"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_function_gets_the_sign_in_key_from_a_no_echo_parameter(packaged, stage):
+    packaged_template = template(packaged, stage)
+    parameter = packaged_template["Parameters"]["SignInKey"]
+    assert parameter["Type"] == "String"
+    assert parameter["NoEcho"] is True
+    assert parameter["MinLength"] >= MIN_KEY_LENGTH
+    assert "Default" not in parameter, "each stack gets its own key"
+    functions = {name: r for name, r in packaged_template["Resources"].items()
+                 if r["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == {"APIHandler", STREAM_RESOURCE}
+    for function in functions.values():
+        assert function["Properties"]["Environment"]["Variables"]["SIGNIN_KEY"] == {"Ref": "SignInKey"}
+    # NoEcho hides the value only where CloudFormation shows parameters: never in an output.
+    assert "SignInKey" not in json.dumps(packaged_template.get("Outputs", {}))
+    # Never a literal key in the configuration either.
+    assert "SIGNIN_KEY" not in json.dumps(chalice_config())
 
 
 def test_the_table_is_the_one_the_code_creates_locally(packaged):
@@ -95,6 +194,10 @@ def test_the_table_is_the_one_the_code_creates_locally(packaged):
     local = table_definition("mlbridge-prod")
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
         assert properties[key] == local[key], key
+    # The change stream the stream function reads (CloudFormation has no StreamEnabled: the
+    # specification alone turns it on).
+    assert local["StreamSpecification"]["StreamEnabled"] is True
+    assert properties["StreamSpecification"] == {"StreamViewType": local["StreamSpecification"]["StreamViewType"]}
     assert properties["TableName"] == {"Fn::Sub": "mlbridge-${Stage}"}
     assert properties["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -125,6 +228,7 @@ def test_the_stage_parameter_names_the_table_the_policy_allows(packaged):
         parameter = template(packaged, stage)["Parameters"]["Stage"]
         assert set(parameter["AllowedValues"]) == set(STAGES)
         assert "Default" not in parameter, "the stage must be chosen explicitly at deploy time"
+        assert set(template(packaged, stage)["Parameters"]) == {"Stage", "SignInKey"}
 
 
 def test_the_zip_holds_the_app_and_its_runtime_dependencies_only(packaged):
@@ -142,6 +246,20 @@ def test_deployed_stages_use_their_own_policy_and_table(stage):
     assert config["iam_policy_file"] == f"policy-{stage}.json"
     assert (ROOT / ".chalice" / config["iam_policy_file"]).is_file()
     assert config["environment_variables"]["TABLE_NAME"] == f"mlbridge-{stage}"
+    stream = stream_function_config(stage)
+    assert stream["iam_policy_file"] == f"policy-{stage}-stream.json"
+    assert (ROOT / ".chalice" / stream["iam_policy_file"]).is_file()
+    # No function of its own outside the stream function: the API takes the stage's settings.
+    assert set(config["lambda_functions"]) == {STREAM_FUNCTION}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stream_function_has_room_for_a_batch(stage):
+    """A stream batch is not bound by API Gateway's 29 s: a minute for up to 25 emails, and a
+    modest amount of memory (it renders and sends mail, nothing heavier)."""
+    stream = stream_function_config(stage)
+    assert 256 <= stream["lambda_memory_size"] <= 512
+    assert 30 <= stream["lambda_timeout"] <= 120
 
 
 def worst_case_seconds(settings: Settings) -> float:

@@ -1,6 +1,8 @@
-"""The hand-written IAM policies of the deployed stages (.chalice/policy-<stage>.json): least
-privilege on the project's own table, and every DynamoDB action the code actually issues; email
-only from the stage's sender address."""
+"""The hand-written IAM policies of the deployed stages, one per function: the API's
+(.chalice/policy-<stage>.json) and the stream function's (.chalice/policy-<stage>-stream.json).
+Least privilege on the project's own table, and every DynamoDB action the code actually issues;
+the table's stream is read by the stream function only, and email is sent by the stream function
+only, from the stage's sender address."""
 
 from __future__ import annotations
 
@@ -16,6 +18,12 @@ from tests import factories
 ROOT = Path(__file__).resolve().parents[2]
 CHALICE_DIR = ROOT / ".chalice"
 STAGES = ("dev", "prod")
+# The policy of each function: the API ("api") and the change stream's function ("stream").
+FUNCTIONS = ("api", "stream")
+POLICY_FILES = {"api": "policy-{stage}.json", "stream": "policy-{stage}-stream.json"}
+FUNCTION_NAMES = {"api": "mlbridge-{stage}", "stream": "mlbridge-{stage}-stream"}
+# Chalice's name of the stream function in .chalice/config.json (app.py's `name=`).
+STREAM_FUNCTION = "on_table_change"
 
 # The DynamoDB operations the code calls, and the IAM actions that authorize them. A transaction
 # is authorized per member: there is no IAM action for TransactWriteItems itself.
@@ -31,71 +39,171 @@ REQUIRED_ON_TABLE = {
 REQUIRED_ON_INDEXES = {"dynamodb:Query"}
 TRANSACTION_MEMBERS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
+# The stream function: it reads items (and, for the notifications to come, records what it sent);
+# it never deletes.
+STREAM_FUNCTION_ON_TABLE = {
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+}
+STREAM_FUNCTION_ON_INDEXES = {"dynamodb:Query"}
+# What Lambda's event source mapping does with the function's role to read the table's stream.
+READ_THE_STREAM = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+# Actions for which AWS defines no resource type (the Service Authorization Reference leaves
+# their resource column empty): a statement allowing them must name every resource, "*". Lambda
+# lists dynamodb:ListStreams among the permissions a DynamoDB event source needs.
+ONLY_ON_EVERY_RESOURCE = {"dynamodb:ListStreams"}
 
-def load_policy(stage: str) -> dict:
-    return json.loads((CHALICE_DIR / f"policy-{stage}.json").read_text())
+
+def load_policy(stage: str, function: str = "api") -> dict:
+    return json.loads((CHALICE_DIR / POLICY_FILES[function].format(stage=stage)).read_text())
 
 
 def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def statements(stage: str) -> list[dict]:
-    return load_policy(stage)["Statement"]
+def statements(stage: str, function: str = "api") -> list[dict]:
+    return load_policy(stage, function)["Statement"]
 
 
 def table_arn(stage: str) -> str:
     return f"arn:aws:dynamodb:*:*:table/mlbridge-{stage}"
 
 
-def granted(stage: str, resource_kind: str) -> set[str]:
-    """The actions allowed on the stage's table ("table") or on its indexes ("index")."""
-    resource = table_arn(stage) if resource_kind == "table" else f"{table_arn(stage)}/index/*"
+RESOURCE_KINDS = {
+    "table": "{table}",
+    "index": "{table}/index/*",
+    "stream": "{table}/stream/*",
+    "*": "*",
+}
+
+
+def granted(stage: str, resource_kind: str, function: str = "api") -> set[str]:
+    """The actions the function's policy allows on the stage's table ("table"), on its indexes
+    ("index"), on its stream ("stream") or on every resource ("*")."""
+    resource = RESOURCE_KINDS[resource_kind].format(table=table_arn(stage))
     actions: set[str] = set()
-    for statement in statements(stage):
+    for statement in statements(stage, function):
         if statement["Effect"] == "Allow" and resource in _as_list(statement["Resource"]):
             actions.update(_as_list(statement["Action"]))
     return actions
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_no_wildcard_action_and_no_wildcard_resource(stage):
-    policy = load_policy(stage)
+def every_policy():
+    return [pytest.param(stage, function, id=f"{stage}-{function}") for stage in STAGES for function in FUNCTIONS]
+
+
+def test_each_deployed_stage_gives_the_stream_function_its_own_policy():
+    config = json.loads((CHALICE_DIR / "config.json").read_text())
+    for stage in STAGES:
+        stage_config = config["stages"][stage]
+        assert stage_config["autogen_policy"] is False
+        assert stage_config["iam_policy_file"] == POLICY_FILES["api"].format(stage=stage)
+        function = stage_config["lambda_functions"][STREAM_FUNCTION]
+        assert function["iam_policy_file"] == POLICY_FILES["stream"].format(stage=stage)
+        assert (CHALICE_DIR / function["iam_policy_file"]).is_file()
+    # Nothing outside the stages (where the local stage would inherit it) names a policy.
+    assert "iam_policy_file" not in config and "lambda_functions" not in config
+
+
+@pytest.mark.parametrize(("stage", "function"), every_policy())
+def test_no_wildcard_action_and_no_wildcard_resource(stage, function):
+    policy = load_policy(stage, function)
     assert policy["Version"] == "2012-10-17"
     for statement in policy["Statement"]:
         assert statement["Effect"] == "Allow"
         assert "NotAction" not in statement and "NotResource" not in statement
-        for action in _as_list(statement["Action"]):
+        actions = _as_list(statement["Action"])
+        for action in actions:
             assert "*" not in action, f"wildcard action {action!r}"
         for resource in _as_list(statement["Resource"]):
-            assert resource != "*", "a statement on every resource"
+            if resource == "*":
+                # Only where AWS leaves no choice, and then alone in its statement.
+                assert set(actions) <= ONLY_ON_EVERY_RESOURCE, f"{actions} on every resource"
+                assert _as_list(statement["Resource"]) == ["*"]
+                continue
             assert not re.fullmatch(r"arn:aws:[a-z]+:\*:\*:\*", resource), resource
+            assert not set(actions) & ONLY_ON_EVERY_RESOURCE, f"{actions} need the resource *"
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_dynamodb_is_allowed_only_on_the_stage_table_and_its_indexes(stage):
+def test_only_the_actions_aws_cannot_scope_are_allowed_on_every_resource():
+    """cfn-lint's copy of the Service Authorization Reference: the actions on "*" have no
+    resource type there, and every other action granted has one."""
+    resource_types = _aws_action_resource_types()
+    for stage in STAGES:
+        for function in FUNCTIONS:
+            for statement in statements(stage, function):
+                on_every_resource = _as_list(statement["Resource"]) == ["*"]
+                for action in _as_list(statement["Action"]):
+                    assert action.lower() in resource_types, f"{action} is not an IAM action"
+                    assert (resource_types[action.lower()] == set()) == on_every_resource, action
+    assert all(resource_types[action.lower()] == set() for action in ONLY_ON_EVERY_RESOURCE)
+
+
+def _aws_action_resource_types() -> dict[str, set[str]]:
+    """The resource types of every IAM action, by "service:action" in lower case."""
+    from importlib.resources import files
+
+    spec = json.loads(files("cfnlint.data.AdditionalSpecs").joinpath("Policies.json").read_text())
+    return {
+        f"{service}:{action}".lower(): set(details.get("Resources", []))
+        for service, definition in spec.items()
+        for action, details in definition.get("Actions", {}).items()
+    }
+
+
+@pytest.mark.parametrize(("stage", "function"), every_policy())
+def test_dynamodb_is_allowed_only_on_the_stage_table_its_indexes_and_its_stream(stage, function):
     allowed_resources = {table_arn(stage), f"{table_arn(stage)}/index/*"}
-    for statement in statements(stage):
+    if function == "stream":
+        allowed_resources |= {f"{table_arn(stage)}/stream/*", "*"}
+    for statement in statements(stage, function):
         actions = _as_list(statement["Action"])
         if any(action.startswith("dynamodb:") for action in actions):
             assert all(action.startswith("dynamodb:") for action in actions), "mixed services in one statement"
             assert set(_as_list(statement["Resource"])) <= allowed_resources
 
 
+@pytest.mark.parametrize(("stage", "function"), every_policy())
+def test_only_dynamodb_logs_and_ses_actions(stage, function):
+    services = {"api": {"dynamodb", "logs"}, "stream": {"dynamodb", "logs", "ses"}}[function]
+    for statement in statements(stage, function):
+        assert {action.split(":")[0] for action in _as_list(statement["Action"])} <= services
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_every_dynamodb_action_the_code_needs_is_granted_and_nothing_more(stage):
+def test_every_dynamodb_action_the_api_needs_is_granted_and_nothing_more(stage):
     assert granted(stage, "table") == REQUIRED_ON_TABLE
     assert granted(stage, "index") == REQUIRED_ON_INDEXES
+    # The API never reads the stream.
+    assert granted(stage, "stream") == set()
+    assert granted(stage, "*") == set()
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_logs_only_to_the_function_log_group(stage):
-    log_group = f"arn:aws:logs:*:*:log-group:/aws/lambda/mlbridge-{stage}"
-    for statement in statements(stage):
+def test_the_stream_function_reads_the_stream_and_the_table_and_never_deletes(stage):
+    assert granted(stage, "stream", "stream") == READ_THE_STREAM
+    assert granted(stage, "*", "stream") == ONLY_ON_EVERY_RESOURCE
+    assert granted(stage, "table", "stream") == STREAM_FUNCTION_ON_TABLE
+    assert granted(stage, "index", "stream") == STREAM_FUNCTION_ON_INDEXES
+    every_action = {a for s in statements(stage, "stream") for a in _as_list(s["Action"])}
+    assert not {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & every_action
+
+
+@pytest.mark.parametrize(("stage", "function"), every_policy())
+def test_logs_only_to_the_function_log_group(stage, function):
+    log_group = f"arn:aws:logs:*:*:log-group:/aws/lambda/{FUNCTION_NAMES[function].format(stage=stage)}"
+    seen = False
+    for statement in statements(stage, function):
         actions = _as_list(statement["Action"])
         if any(action.startswith("logs:") for action in actions):
             assert set(actions) == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
             assert set(_as_list(statement["Resource"])) == {log_group, f"{log_group}:*"}
+            seen = True
+    assert seen, "the function cannot write its logs"
 
 
 def stage_mail_from(stage: str) -> str:
@@ -104,11 +212,17 @@ def stage_mail_from(stage: str) -> str:
     return parseaddr(config["stages"][stage]["environment_variables"]["MAIL_FROM"])[1]
 
 
+def ses_statements(stage: str, function: str) -> list[dict]:
+    return [s for s in statements(stage, function) if any(a.startswith("ses:") for a in _as_list(s["Action"]))]
+
+
 @pytest.mark.parametrize("stage", STAGES)
-def test_email_only_sent_from_the_stage_address_of_its_ses_identity(stage):
-    """chalicelib/mail sends with SES v2 SendEmail (IAM action ses:SendEmail) and nothing else."""
+def test_email_only_sent_by_the_stream_function_from_the_stage_address_of_its_ses_identity(stage):
+    """chalicelib/mail sends with SES v2 SendEmail (IAM action ses:SendEmail) and nothing else,
+    from the stream function only: the API writes a link, the stream function emails it."""
+    assert ses_statements(stage, "api") == [], "the API sends no email"
     sender = stage_mail_from(stage)
-    ses = [s for s in statements(stage) if any(a.startswith("ses:") for a in _as_list(s["Action"]))]
+    ses = ses_statements(stage, "stream")
     assert len(ses) == 1, "one statement for SES"
     (statement,) = ses
     assert _as_list(statement["Action"]) == ["ses:SendEmail"]
@@ -132,9 +246,10 @@ def test_calls_that_need_more_than_the_policy_grants_are_not_in_the_code():
     assert not re.search(r"\.(describe_table|create_table|delete_table|update_table)\(", source)
 
 
-def test_stages_differ_only_in_their_names():
-    dev = json.dumps(load_policy("dev")).replace("mlbridge-dev", "mlbridge-<stage>")
-    prod = json.dumps(load_policy("prod")).replace("mlbridge-prod", "mlbridge-<stage>")
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_stages_differ_only_in_their_names(function):
+    dev = json.dumps(load_policy("dev", function)).replace("mlbridge-dev", "mlbridge-<stage>")
+    prod = json.dumps(load_policy("prod", function)).replace("mlbridge-prod", "mlbridge-<stage>")
     assert dev == prod
 
 
@@ -190,3 +305,85 @@ def test_the_policy_covers_every_call_of_a_whole_journey(api):
 
 def match_token(match: dict, *mentors) -> str:
     return next(m.token for m in mentors if m.id == match["mentor_id"])
+
+
+class StreamReads:
+    """The IAM actions behind the calls that read the table's stream: what Lambda's event source
+    mapping does with the stream function's role (scripts.local_stream does the same here)."""
+
+    def __init__(self):
+        self.actions: set[tuple[str, str]] = set()
+
+    def __call__(self, model, **_kwargs):
+        action = f"dynamodb:{model.name}"
+        self.actions.add((action, "*" if action in ONLY_ON_EVERY_RESOURCE else "stream"))
+
+
+@pytest.fixture
+def ses(monkeypatch, backend):
+    """SES v2 on moto, with the dev stage's sender and its verified domain; yields what was sent."""
+    import boto3
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from chalicelib.mail.transports import default_transport
+
+    config = json.loads((CHALICE_DIR / "config.json").read_text())
+    monkeypatch.setenv("MAIL_FROM", config["stages"]["dev"]["environment_variables"]["MAIL_FROM"])
+    monkeypatch.delenv("MAIL_OUTBOX_DIR", raising=False)
+    default_transport.cache_clear()
+    with mock_aws():
+        domain = stage_mail_from("dev").rpartition("@")[2]
+        boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=domain)
+        yield ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    default_transport.cache_clear()
+
+
+def test_the_policies_cover_a_sign_in_by_email_each_function_its_own_part(api, ses):
+    """The API writes the link and signs in with it; the stream function (fed by the stream reads
+    Lambda would make) sends the emails through SES. Each side is checked against its own policy."""
+    from email import policy as email_policy
+    from email.parser import BytesParser
+
+    from chalicelib.storage import db
+    from scripts.local_stream import StreamReader
+    from tests.conftest import Mailbox
+
+    api_issued = IssuedActions()
+    db.connection().client.meta.events.register("before-call.dynamodb", api_issued)
+    mentee = factories.register_mentee(api)  # the verification email's link
+    assert api.post("/auth/links", {"email": mentee.profile["email"]}).status_code == 202
+    db.connection().client.meta.events.unregister("before-call.dynamodb", api_issued)
+    assert list(ses) == [], "the API sent an email itself"
+
+    settings = db.settings()
+    reader = StreamReader(settings.table_name, endpoint=settings.endpoint, region=settings.region)
+    stream_reads, stream_issued = StreamReads(), IssuedActions()
+    reader.streams.meta.events.register("before-call.dynamodbstreams", stream_reads)
+    db.connection().client.meta.events.register("before-call.dynamodb", stream_issued)
+    assert reader.deliver() > 0
+    db.connection().client.meta.events.unregister("before-call.dynamodb", stream_issued)
+    assert reader.failures == []
+    assert len(ses) == 2, "the verification email and the sign-in email"
+
+    raw = next(sent.raw_data for sent in ses if "Subject: Sign in" in sent.raw_data)
+    token, _code = Mailbox.link_and_code(BytesParser(policy=email_policy.default).parsebytes(raw.encode()))
+    db.connection().client.meta.events.register("before-call.dynamodb", api_issued)
+    assert api.post("/auth/sessions", {"token": token}).status_code == 201
+    db.connection().client.meta.events.unregister("before-call.dynamodb", api_issued)
+
+    assert {action for action, _kind in stream_reads.actions} >= {"dynamodb:GetShardIterator", "dynamodb:GetRecords"}
+    for stage in STAGES:
+        missing = {(a, kind) for a, kind in api_issued.actions if a not in granted(stage, kind)}
+        assert missing == set(), f"policy-{stage}.json does not allow {sorted(missing)}"
+        missing = {(a, kind) for a, kind in stream_reads.actions | stream_issued.actions
+                   if a not in granted(stage, kind, "stream")}
+        assert missing == set(), f"policy-{stage}-stream.json does not allow {sorted(missing)}"
+    # Every email left from the address, and through the identity, the stream policy allows.
+    (statement,) = ses_statements("dev", "stream")
+    for sent in ses:
+        sender = parseaddr(sent.source)[1]
+        assert sender == statement["Condition"]["StringEquals"]["ses:FromAddress"]
+        assert statement["Resource"] in (f"arn:aws:ses:*:*:identity/{sender}",
+                                         f"arn:aws:ses:*:*:identity/{sender.rpartition('@')[2]}")
