@@ -130,6 +130,20 @@ export const api = {
   vocabulary: () => request("/vocabulary", { auth: false }),
 
   register: (body) => request("/users", { method: "POST", body, auth: false }),
+
+  // Signing in: ask for an email with a link and a code, then trade either for a session.
+  // These never send the stored token, so a 401 here is about the link or code, not the session.
+  sendSignInLink: (email) => request("/auth/links", { method: "POST", body: { email }, auth: false }),
+  signInWithLink: (token) => request("/auth/sessions", { method: "POST", body: { token }, auth: false }),
+  signInWithCode: (email, code) => request("/auth/sessions", { method: "POST", body: { email, code }, auth: false }),
+  /** End the session of `token` (this device). Sent explicitly so a 401 does not re-enter sign-out. */
+  signOut: (token) => request("/auth/signout", {
+    method: "POST", auth: false, headers: { Authorization: `Bearer ${token}` },
+  }),
+  sessions: () => request("/sessions"),
+  endSession: (id) => request(`/sessions/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  endOtherSessions: () => request("/sessions", { method: "DELETE" }),
+
   me: () => request("/users/me"),
   updateMe: (body) => request("/users/me", { method: "PATCH", body }),
   deleteMe: () => request("/users/me", { method: "DELETE" }),

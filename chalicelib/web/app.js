@@ -1,11 +1,11 @@
 // mlbridge web app: session, navigation and routing. Views live in their own modules.
 
-import { api, clearToken, getToken, setUnauthorizedHandler } from "./api.js";
+import { api, clearToken, getToken, setToken, setUnauthorizedHandler } from "./api.js";
 import { clear, h } from "./dom.js";
 import { forgetProfiles, renderMatches, renderRequests, renderSuggestions } from "./matching.js";
 import { createInbox, renderInbox, renderThread } from "./messages.js";
 import { renderProfile } from "./profile.js";
-import { renderRegister } from "./register.js";
+import { renderRegister, renderSignIn } from "./register.js";
 
 const view = document.querySelector('[data-testid="view"]');
 const nav = document.querySelector('[data-testid="nav"]');
@@ -19,10 +19,16 @@ const ctx = {
   vocab: null,
   inbox: null,
   labels: { frameworks: new Map(), goals: new Map(), motivations: new Map() },
+  query: new URLSearchParams(),
   navigate,
+  replace,
   notify,
+  notifyNext,
   signIn,
+  startSession,
   signOut,
+  endLocalSession,
+  homeFor,
   refreshMe,
   label(kind, id) {
     return this.labels[kind].get(id) || id;
@@ -32,6 +38,7 @@ const ctx = {
 let cleanup = null;
 let renderSeq = 0;
 let firstRoute = true;
+let shownPath = null;
 
 // ---- Notices -----------------------------------------------------------------------------
 
@@ -50,6 +57,21 @@ function notify(content, { kind = "info", testid = "notice", sticky = false } = 
 
 function clearNotices() {
   for (const notice of notices.querySelectorAll(".notice:not([data-sticky])")) notice.remove();
+}
+
+// A message for the page the app is about to show (route() clears the notices of the last one).
+let nextNotice = null;
+
+/** Show a notice on the next page rendered, e.g. "You were signed out" on the sign-in screen. */
+function notifyNext(content, options = {}) {
+  nextNotice = { content, options };
+}
+
+function showNextNotice() {
+  if (!nextNotice) return;
+  const { content, options } = nextNotice;
+  nextNotice = null;
+  notify(content, options);
 }
 
 // ---- Session -----------------------------------------------------------------------------
@@ -76,14 +98,45 @@ function startInbox() {
   ctx.inbox.start();
 }
 
-/** Called after registration (or signing in with a token) with the own profile. */
+/** Called with the own profile once a token is stored (registration, sign-in, page load). */
 function signIn(me) {
+  if (ctx.me && ctx.me.id !== me.id) forgetProfiles();
   ctx.me = me;
   startInbox();
   renderNav();
 }
 
-function signOut({ message } = {}) {
+/**
+ * A new session for this browser (from POST /users or POST /auth/sessions): keep its token and
+ * sign in. A session this browser held before (say, opening a sign-in link while signed in)
+ * is ended rather than left behind in the list of devices.
+ */
+function startSession(token, me) {
+  const previous = getToken();
+  setToken(token);
+  if (previous && previous !== token) api.signOut(previous).catch(() => {});
+  signIn(me);
+}
+
+let signingOut = false;
+
+/** "Sign out": end this device's session on the server, then forget the token (even if that failed). */
+async function signOut() {
+  if (signingOut) return;
+  signingOut = true;
+  const token = getToken();
+  try {
+    if (token) await api.signOut(token);
+  } catch {
+    // Offline or already ended: the token is forgotten all the same.
+  } finally {
+    signingOut = false;
+  }
+  endLocalSession();
+}
+
+/** Forget the session in this browser and show `to` (the landing page unless told). */
+function endLocalSession({ message, testid = "signed-out-notice", to = "#/register" } = {}) {
   clearToken();
   if (ctx.inbox) ctx.inbox.stop();
   ctx.inbox = null;
@@ -92,19 +145,26 @@ function signOut({ message } = {}) {
   updateBadges();
   for (const notice of notices.querySelectorAll(".notice")) notice.remove();
   renderNav();
-  if (message) notify(message, { kind: "info" });
-  if (location.hash === "#/register") route();
-  else navigate("#/register");
+  if (message) notifyNext(message, { kind: "info", testid });
+  navigate(to);
 }
 
+const SIGNED_OUT_ELSEWHERE = "You were signed out on this device. Sign in again.";
+
+// Any call answered 401 while signed in (the session was ended on another device, or expired).
 setUnauthorizedHandler(() => {
-  if (ctx.me) signOut({ message: "Your session is no longer valid. Register, or sign in with your token." });
+  if (ctx.me && !signingOut) endLocalSession({ message: SIGNED_OUT_ELSEWHERE, to: "#/signin" });
 });
 
 // ---- Navigation --------------------------------------------------------------------------
 
 function navItems() {
-  if (!ctx.me) return [];
+  if (!ctx.me) {
+    return [
+      { href: "#/register", label: "Join", testid: "nav-register" },
+      { href: "#/signin", label: "Sign in", testid: "nav-signin" },
+    ];
+  }
   const first = ctx.me.role === "mentee"
     ? { href: "#/suggestions", label: "Mentors", testid: "nav-suggestions" }
     : { href: "#/requests", label: "Requests", testid: "nav-requests", badge: "pending" };
@@ -184,14 +244,27 @@ function updateBadges() {
   if (document.title !== title) document.title = title;
 }
 
+/** The route's path: "#/signin?token=x" -> "/signin". */
 function currentPath() {
-  const hash = location.hash.replace(/^#/, "");
+  const hash = location.hash.replace(/^#/, "").split("?")[0];
   return hash || "/";
+}
+
+/** The route's query: "#/signin?token=x" -> token=x. */
+function currentQuery() {
+  const at = location.hash.indexOf("?");
+  return new URLSearchParams(at >= 0 ? location.hash.slice(at + 1) : "");
 }
 
 function navigate(hash) {
   if (location.hash === hash) route();
   else location.hash = hash;
+}
+
+/** Show `hash` in place of the current entry (no Back to it), e.g. to drop a used sign-in link. */
+function replace(hash) {
+  history.replaceState(history.state, "", hash);
+  route();
 }
 
 function homeFor(me) {
@@ -201,6 +274,8 @@ function homeFor(me) {
 
 const routes = [
   { pattern: /^\/register$/, auth: false, render: renderRegister },
+  // A sign-in link opened while signed in is still used: it verifies the email.
+  { pattern: /^\/signin$/, auth: false, signedIn: (query) => query.has("token"), render: renderSignIn },
   { pattern: /^\/suggestions$/, auth: "mentee", render: renderSuggestions },
   { pattern: /^\/requests$/, auth: "mentor", render: renderRequests },
   { pattern: /^\/matches$/, auth: true, render: renderMatches },
@@ -227,11 +302,12 @@ async function route() {
     navigate(homeFor(ctx.me));
     return;
   }
+  const query = currentQuery();
   if (found.auth && !ctx.me) {
-    navigate("#/register");
+    navigate("#/signin");
     return;
   }
-  if (!found.auth && ctx.me) {
+  if (!found.auth && ctx.me && !(found.signedIn && found.signedIn(query))) {
     navigate(homeFor(ctx.me));
     return;
   }
@@ -241,6 +317,8 @@ async function route() {
   }
 
   renderNav();
+  showNextNotice();
+  ctx.query = query;
   const params = path.match(found.pattern).slice(1).map(decodeURIComponent);
   const container = h("div", { className: "view__content" });
   clear(view).append(container);
@@ -263,6 +341,9 @@ async function route() {
   // keyboard and screen reader users start reading there.
   const initial = firstRoute;
   firstRoute = false;
+  // A different page starts at its top, not where the last one was scrolled to.
+  if (!initial && seq === renderSeq && path !== shownPath) window.scrollTo(0, 0);
+  if (seq === renderSeq) shownPath = path;
   if (!initial && seq === renderSeq && document.activeElement === document.body) {
     const title = container.querySelector("h1");
     if (title) {
@@ -288,8 +369,14 @@ async function start() {
     try {
       signIn(await api.me());
     } catch (error) {
-      if (error.status === 401) clearToken();
-      else {
+      if (error.status === 401) {
+        // The session ended while the page was closed. A sign-in link being opened speaks for itself.
+        clearToken();
+        if (!(currentPath() === "/signin" && currentQuery().has("token"))) {
+          notifyNext(SIGNED_OUT_ELSEWHERE, { kind: "info", testid: "signed-out-notice" });
+          history.replaceState(history.state, "", "#/signin");
+        }
+      } else {
         clear(view).append(h("p", { className: "error-box", role: "alert", testid: "view-error" }, error.message));
         return;
       }

@@ -199,7 +199,9 @@ export async function renderThread(container, ctx, threadId) {
     } });
   const readOnlyNote = h("p", { className: "muted", testid: "read-only", hidden: true },
     "This mentorship is closed, so the conversation is read-only.");
-  const compose = h("form", { className: "compose", testid: "compose", novalidate: true },
+  // Hidden until the conversation has loaded (renderHeader shows it): typed before the send
+  // handler is attached, a message would be submitted as a plain form and lost.
+  const compose = h("form", { className: "compose", testid: "compose", novalidate: true, hidden: true },
     h("label", { for: "compose-body", className: "visually-hidden" }, "Message"),
     h("div", { className: "compose__row" }, input, sendButton),
     h("div", { className: "compose__foot" },
@@ -207,6 +209,7 @@ export async function renderThread(container, ctx, threadId) {
       counter.element),
     composeError,
   );
+  compose.addEventListener("submit", (event) => event.preventDefault());
 
   container.append(
     h("p", { className: "back" }, h("a", { href: "#/inbox", testid: "back-to-inbox" }, "← Inbox")),

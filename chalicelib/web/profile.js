@@ -1,11 +1,114 @@
-// The own profile: a summary, signing out and deleting the account.
+// The own profile: a summary, the devices signed in, signing out and deleting the account.
 
 import { api } from "./api.js";
-import { actionButton, avatar, h, pageHeader, time } from "./dom.js";
+import { actionButton, avatar, clear, errorBox, h, pageHeader, tag, time } from "./dom.js";
 
 function row(label, value, testid) {
   if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) return null;
   return [h("dt", {}, label), h("dd", { testid }, Array.isArray(value) ? value.join(", ") : String(value))];
+}
+
+/** The email, and whether it is confirmed (a sign-in link or code from it was used). */
+function emailRow(me) {
+  if (!me.email) return null;
+  let state = null;
+  if (me.email_verified === true) {
+    state = tag("Verified", "tag--active");
+  } else if (me.email_verified === false) {
+    state = h("span", { className: "muted" }, `Not verified yet — we sent a link to ${me.email}. Open it to confirm the address.`);
+  }
+  return [
+    h("dt", {}, "Email"),
+    h("dd", { className: "email-row" },
+      h("span", { testid: "profile-email" }, me.email),
+      state ? h("span", { className: "email-state", testid: "email-status" }, state) : null),
+  ];
+}
+
+// ---- Devices -----------------------------------------------------------------------------
+
+function byRecentUse(a, b) {
+  if (a.current !== b.current) return a.current ? -1 : 1;
+  const when = (s) => s.last_used_at || s.created_at || "";
+  return when(b).localeCompare(when(a));
+}
+
+function sessionLabel(session) {
+  return session.label || "Unknown browser";
+}
+
+/** GET /sessions as a list; every session but this one can be ended from here. */
+function devicesSection() {
+  const heading = h("h2", { className: "section-title", id: "devices-title", tabindex: "-1" }, "Devices");
+  const status = h("p", { className: "devices-status", role: "status", testid: "devices-status" });
+  const list = h("ul", { className: "sessions", testid: "sessions", "aria-labelledby": "devices-title" });
+  const errorArea = h("div", {});
+  const endOthers = actionButton("Sign out everywhere else", { className: "btn", testid: "end-other-sessions",
+    busyLabel: "Signing out…", hidden: true,
+    onClick: async () => {
+      try {
+        await api.endOtherSessions();
+        status.textContent = "You are signed out on every other device.";
+        await load();
+        heading.focus();
+      } catch (error) {
+        if (error.status !== 401) status.textContent = error.message;
+      }
+    } });
+
+  const item = (session) => {
+    const label = sessionLabel(session);
+    const signedIn = session.created_at ? ["Signed in ", time(session.created_at)] : [];
+    const when = session.last_used_at
+      ? ["Last used ", time(session.last_used_at), signedIn.length ? [" · ", signedIn[0].toLowerCase(), signedIn[1]] : null]
+      : signedIn;
+    const end = session.current ? null : actionButton(
+      ["Sign out", h("span", { className: "visually-hidden" }, ` ${label}`)],
+      { className: "btn btn--small", testid: "end-session",
+        onClick: async () => {
+          try {
+            await api.endSession(session.id);
+          } catch (error) {
+            if (error.status === 401) return;
+            if (error.status !== 404) {
+              status.textContent = error.message;
+              return;
+            }
+          }
+          status.textContent = `Signed out ${label}.`;
+          await load();
+          heading.focus();
+        } });
+    return h("li", { className: "session", testid: "session", "data-current": session.current ? "true" : "false" },
+      h("div", { className: "session__main" },
+        h("span", { className: "session__label", testid: "session-label" }, label),
+        session.current ? tag("This device", "tag--active") : null,
+        h("span", { className: "muted small session__when", testid: "session-when" }, when)),
+      end);
+  };
+
+  async function load() {
+    try {
+      const data = await api.sessions();
+      const sessions = [...(data.sessions || [])].sort(byRecentUse);
+      clear(errorArea);
+      clear(list).append(...sessions.map(item));
+      endOthers.hidden = !sessions.some((s) => !s.current);
+      list.dataset.loaded = "true";
+    } catch (error) {
+      if (error.status !== 401) clear(errorArea).append(errorBox(error.message, "sessions-error"));
+    }
+  }
+
+  const section = h("section", { className: "card", testid: "devices", "aria-labelledby": "devices-title" },
+    heading,
+    h("p", { className: "muted" }, "Where you are signed in. Sign out of a device you no longer use or do not recognise."),
+    list,
+    errorArea,
+    status,
+    h("div", { className: "card__actions" }, endOthers),
+  );
+  return { section, load };
 }
 
 export async function renderProfile(container, ctx) {
@@ -15,7 +118,7 @@ export async function renderProfile(container, ctx) {
 
   const details = h("dl", { className: "details", testid: "profile-details" },
     row("Role", mentee ? "Mentee (moving into ML)" : "Mentor (working in ML)", "profile-role"),
-    row("Email", me.email, "profile-email"),
+    emailRow(me),
     row("Time zone", me.timezone, "profile-timezone"),
     row("Languages", (me.languages || []).map((code) => code.toUpperCase())),
     mentee ? row("Target framework", me.target_framework && ctx.label("frameworks", me.target_framework)) : null,
@@ -37,7 +140,7 @@ export async function renderProfile(container, ctx) {
       onClick: async () => {
         try {
           await api.deleteMe();
-          ctx.signOut({ message: "Your account has been deleted." });
+          ctx.endLocalSession({ message: "Your account has been deleted.", testid: "notice" });
         } catch (error) {
           ctx.notify(error.message, { kind: "error" });
         }
@@ -51,6 +154,9 @@ export async function renderProfile(container, ctx) {
     confirmBox.hidden = false;
   });
 
+  const devices = devicesSection();
+  await devices.load();
+
   container.append(
     pageHeader("Your profile"),
     h("section", { className: "card" },
@@ -60,9 +166,10 @@ export async function renderProfile(container, ctx) {
           me.created_at ? h("p", { className: "muted small" }, "Member since ", time(me.created_at)) : null)),
       details,
     ),
+    devices.section,
     h("section", { className: "card" },
       h("h2", { className: "section-title" }, "Your account"),
-      h("p", { className: "muted" }, "Signing out forgets your token in this browser. You need the token to sign in again."),
+      h("p", { className: "muted" }, "Signing out ends your session on this device. To sign in again, ask for a sign-in link with your email."),
       h("div", { className: "card__actions" },
         h("button", { type: "button", className: "btn", testid: "profile-sign-out", on: { click: () => ctx.signOut() } }, "Sign out"),
         start),

@@ -1,7 +1,9 @@
-// Registration (mentee or mentor) and signing in with an existing token.
+// Registration (mentee or mentor), and signing in without a password: the user asks for an
+// email holding a link and a 6-digit code; opening the link (#/signin?token=...) or typing the
+// code on the sign-in screen starts a session.
 
-import { ApiError, api, clearToken, setToken } from "./api.js";
-import { h } from "./dom.js";
+import { ApiError, api } from "./api.js";
+import { clear, h } from "./dom.js";
 
 const ROLE_TEXT = {
   mentee: {
@@ -214,7 +216,7 @@ const SERVER_WORDS = {
 
 function plainServerMessage(error) {
   if (error.status === 409 && error.field === "email") {
-    return "An account already uses this email. Sign in with your token below instead.";
+    return "An account already uses this email. Use “Sign in” at the top to get a sign-in link instead.";
   }
   return SERVER_WORDS[error.field] || capitalize(error.problem || error.message);
 }
@@ -248,27 +250,6 @@ function showFieldError(form, name, message, { focus = true } = {}) {
 
 function capitalize(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
-}
-
-function tokenNotice(ctx, token) {
-  const input = h("input", {
-    type: "text", readonly: true, value: token, id: "saved-token", className: "token-input",
-    testid: "token-value", "aria-label": "Your access token", spellcheck: "false",
-  });
-  const copy = h("button", { type: "button", className: "btn btn--small" }, "Copy");
-  copy.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(token);
-      copy.textContent = "Copied";
-    } catch {
-      input.select();
-    }
-  });
-  ctx.notify([
-    h("p", {}, h("strong", {}, "Welcome to mlbridge. "),
-      "This is your access token. Keep it somewhere safe: it is the only way to sign in again after signing out or on another device."),
-    h("div", { className: "token-row" }, input, copy),
-  ], { kind: "success", testid: "token-notice", sticky: true });
 }
 
 export async function renderRegister(container, ctx) {
@@ -377,9 +358,9 @@ export async function renderRegister(container, ctx) {
     submit.setAttribute("aria-busy", "true");
     try {
       const result = await api.register(collect(form, role));
-      setToken(result.token);
-      ctx.signIn(result.user);
-      tokenNotice(ctx, result.token);
+      ctx.startSession(result.token, result.user);
+      ctx.notifyNext(`Welcome to mlbridge. We sent a link to ${result.user.email || "your email"} to confirm the address.`,
+        { kind: "success", testid: "welcome-notice" });
       ctx.navigate(role === "mentee" ? "#/suggestions" : "#/requests");
     } catch (error) {
       if (!(error instanceof ApiError) || !showFieldError(form, error.field, plainServerMessage(error))) {
@@ -399,43 +380,238 @@ export async function renderRegister(container, ctx) {
       h("p", { className: "lead" },
         "Backend engineers moving into machine learning meet ML engineers who have made the same move. ",
         "Tell us a little about yourself and we will suggest good matches."),
+      h("p", { className: "signin-prompt" }, "Already registered? ",
+        h("a", { href: "#/signin", testid: "signin-link" }, "Sign in with your email"), "."),
     ),
     form,
-    signInWithToken(ctx),
   );
 }
 
-function signInWithToken(ctx) {
-  const input = h("input", { type: "password", autocomplete: "off", spellcheck: "false", id: "field-token", testid: "field-token",
-    "aria-describedby": "error-token" });
-  const error = h("p", { className: "field-error", id: "error-token", testid: "error-token", hidden: true });
-  const form = h("form", { className: "token-form", testid: "token-form", novalidate: true },
-    h("div", { className: "field" }, h("label", { for: "field-token" }, "Access token"), input, error),
-    h("button", { type: "submit", className: "btn" }, "Sign in"),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    error.hidden = true;
-    const token = input.value.trim();
-    if (!token) {
-      error.textContent = "Paste the token you were given when you registered.";
+// ---- Signing in ------------------------------------------------------------------------
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const LINK_USED = "That sign-in link has already been used or has expired. Each link works once, for 15 minutes.";
+
+/** "Please wait 3 minutes": Retry-After is in seconds (a date is allowed too). */
+function waitWords(retryAfter) {
+  let seconds = Number(retryAfter);
+  if (!Number.isFinite(seconds) && retryAfter) seconds = (Date.parse(retryAfter) - Date.now()) / 1000;
+  if (!Number.isFinite(seconds) || seconds <= 0) return "Please wait a few minutes";
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return `Please wait ${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+}
+
+function tooManyLinks(error) {
+  return `You asked for several sign-in links in a short time. ${waitWords(error.retryAfter)} and try again, `
+    + "or use the newest email you already have.";
+}
+
+/** A labelled input with a hint and a slot for its error, wired together with aria-describedby. */
+function signInField(id, labelText, input, hintText) {
+  input.id = id;
+  const hint = hintText ? h("p", { className: "hint", id: `${id}-hint` }, hintText) : null;
+  const error = h("p", { className: "field-error", id: `${id}-error`, testid: `${id}-error`, hidden: true });
+  input.setAttribute("aria-describedby", [hint && hint.id, error.id].filter(Boolean).join(" "));
+  const group = h("div", { className: "field" }, h("label", { for: id }, labelText), input, hint, error);
+  return {
+    group,
+    show(message) {
+      error.textContent = message;
       error.hidden = false;
+      group.classList.add("field--invalid");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      if (typeof input.select === "function") input.select();
+    },
+    reset() {
+      error.textContent = "";
+      error.hidden = true;
+      group.classList.remove("field--invalid");
+      input.removeAttribute("aria-invalid");
+    },
+  };
+}
+
+function busy(button, on) {
+  button.disabled = on;
+  if (on) button.setAttribute("aria-busy", "true");
+  else button.removeAttribute("aria-busy");
+}
+
+export async function renderSignIn(container, ctx) {
+  const title = h("h1", { className: "page-title", testid: "page-title", id: "signin-title" }, "Sign in");
+  // One polite live region for the whole screen: what just happened ("We sent…").
+  const status = h("p", { className: "lead", role: "status", testid: "signin-status" });
+  const body = h("div", { className: "signin-body" });
+  container.append(h("section", { className: "intro" }, title, status), body);
+
+  const screen = { ctx, title, status, body };
+  const token = ctx.query.get("token");
+  if (token) await useLink(screen, token);
+  else showEmailStep(screen);
+}
+
+// ---- The link from the email -------------------------------------------------------------
+
+async function useLink(screen, token) {
+  const { ctx, status, body } = screen;
+  status.textContent = "Signing you in…";
+  body.setAttribute("aria-busy", "true");
+  try {
+    const result = await api.signInWithLink(token);
+    ctx.startSession(result.token, result.user);
+    // Drop the link from the address bar and history: a reload must not try it again.
+    ctx.replace(ctx.homeFor(result.user));
+  } catch (error) {
+    body.removeAttribute("aria-busy");
+    if (error.status === 401) {
+      if (ctx.me) {
+        ctx.notifyNext(`${LINK_USED} You are still signed in.`, { kind: "info", testid: "link-error" });
+        ctx.replace(ctx.homeFor(ctx.me));
+        return;
+      }
+      history.replaceState(history.state, "", "#/signin");
+      status.textContent = "";
+      showEmailStep(screen, {
+        problem: `${LINK_USED} Enter your email and we will send you a new one.`,
+        problemTestid: "link-error",
+      });
       return;
     }
-    setToken(token);
+    status.textContent = "";
+    clear(body).append(
+      h("p", { className: "error-box", role: "alert", testid: "link-error" },
+        `We could not sign you in just now: ${error.message}`),
+      h("div", { className: "form__actions" },
+        h("button", { type: "button", className: "btn btn--primary", testid: "retry-link",
+          on: { click: () => ctx.replace(location.hash) } }, "Try the link again"),
+        h("a", { href: "#/signin", className: "btn", on: { click: (event) => {
+          event.preventDefault();
+          ctx.replace("#/signin");
+        } } }, "Get a new link")),
+    );
+  }
+}
+
+// ---- Step 1: the email -------------------------------------------------------------------
+
+function showEmailStep(screen, { email = "", problem, problemTestid = "signin-error" } = {}) {
+  const { title, body } = screen;
+  title.textContent = "Sign in";
+  const input = h("input", { type: "email", autocomplete: "email", required: true, spellcheck: "false",
+    value: email, testid: "signin-email" });
+  const emailField = signInField("signin-email", "Email", input,
+    "The email you registered with. We will email you a sign-in link and a 6-digit code.");
+  const formError = h("p", { className: "error-box", role: "alert", testid: problemTestid, hidden: !problem },
+    problem || "");
+  const submit = h("button", { type: "submit", className: "btn btn--primary", testid: "send-link" }, "Email me a link");
+  const form = h("form", { className: "card form", testid: "signin-form", novalidate: true, "aria-labelledby": "signin-title" },
+    formError,
+    emailField.group,
+    h("div", { className: "form__actions" }, submit),
+  );
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    emailField.reset();
+    formError.hidden = true;
+    formError.dataset.testid = "signin-error";
+    const value = input.value.trim();
+    if (!value) return emailField.show("Enter your email address.");
+    if (value.length > 254 || !EMAIL_PATTERN.test(value)) return emailField.show("Enter an email address like name@example.com.");
+    busy(submit, true);
     try {
-      const me = await api.me();
-      ctx.signIn(me);
-      ctx.navigate(me.role === "mentee" ? "#/suggestions" : "#/requests");
-    } catch (err) {
-      clearToken();
-      error.textContent = err.status === 401 ? "That token is not valid." : err.message;
-      error.hidden = false;
-      input.setAttribute("aria-invalid", "true");
+      await api.sendSignInLink(value);
+      showCodeStep(screen, value);
+    } catch (error) {
+      if (error.status === 400) emailField.show("Enter an email address like name@example.com.");
+      else {
+        formError.textContent = error.status === 429 ? tooManyLinks(error) : error.message;
+        formError.hidden = false;
+      }
+    } finally {
+      busy(submit, false);
     }
   });
-  return h("details", { className: "card signin", testid: "signin" },
-    h("summary", {}, "Already registered? Sign in with your token"),
+
+  clear(body).append(
     form,
+    h("p", { className: "muted" }, "New to mlbridge? ", h("a", { href: "#/register", testid: "register-link" }, "Create a profile"), "."),
   );
+  return input;
+}
+
+// ---- Step 2: the code --------------------------------------------------------------------
+
+function showCodeStep(screen, email) {
+  const { ctx, title, status, body } = screen;
+  title.textContent = "Check your inbox";
+  status.textContent = `If an account uses ${email}, we have emailed it a sign-in link and a 6-digit code. `
+    + "Both work once, for 15 minutes.";
+
+  const input = h("input", { type: "text", inputmode: "numeric", autocomplete: "one-time-code", spellcheck: "false",
+    maxlength: "12", className: "code-input", testid: "signin-code" });
+  const codeField = signInField("signin-code", "6-digit code", input,
+    "Type the code from the email here, or open the link in the email on the device you want to use.");
+  const formError = h("p", { className: "error-box", role: "alert", testid: "code-form-error", hidden: true });
+  const submit = h("button", { type: "submit", className: "btn btn--primary", testid: "code-submit" }, "Sign in");
+  const resend = h("button", { type: "button", className: "btn btn--ghost", testid: "resend-link" }, "Send a new link");
+  const back = h("button", { type: "button", className: "btn btn--ghost", testid: "change-email" }, "Use a different email");
+  const form = h("form", { className: "card form", testid: "code-form", novalidate: true, "aria-labelledby": "signin-title" },
+    codeField.group,
+    formError,
+    h("div", { className: "form__actions" }, submit, resend, back),
+  );
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    codeField.reset();
+    formError.hidden = true;
+    const code = input.value.replace(/[\s-]/g, "");
+    if (!/^\d{6}$/.test(code)) return codeField.show("Enter the 6 digits from the email.");
+    busy(submit, true);
+    try {
+      const result = await api.signInWithCode(email, code);
+      ctx.startSession(result.token, result.user);
+      ctx.navigate(ctx.homeFor(result.user));
+    } catch (error) {
+      if (error.status === 401) {
+        codeField.show("That code is wrong or has expired. Check it against the newest email, or send a new link.");
+      } else {
+        formError.textContent = error.status === 429
+          ? `Too many tries. ${waitWords(error.retryAfter)} and try again.`
+          : error.message;
+        formError.hidden = false;
+      }
+    } finally {
+      busy(submit, false);
+    }
+  });
+
+  resend.addEventListener("click", async () => {
+    if (resend.disabled) return;
+    formError.hidden = true;
+    busy(resend, true);
+    try {
+      await api.sendSignInLink(email);
+      status.textContent = `We sent a new link and code to ${email}, if it has an account. Use the newest email.`;
+    } catch (error) {
+      formError.textContent = error.status === 429 ? tooManyLinks(error) : error.message;
+      formError.hidden = false;
+    } finally {
+      busy(resend, false);
+    }
+  });
+
+  back.addEventListener("click", () => {
+    status.textContent = "";
+    const emailInput = showEmailStep(screen, { email });
+    emailInput.focus();
+  });
+
+  clear(body).append(form);
+  input.focus();
 }

@@ -1,10 +1,17 @@
 """What the browser tests do to the web app's pages, shared by their modules: unique names,
-finding elements by test id, and filling in the registration form."""
+finding elements by test id, filling in the registration form, and reading the emails the
+local stack writes to its outbox (sign-in links and codes)."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+import time
 import uuid
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
 
 try:
     from playwright.sync_api import Page, expect
@@ -52,3 +59,91 @@ def register_bare_mentee(page: Page, name: str) -> None:
     page.locator("#field-backend_years").fill("4")
     by_id(page, "register-submit").click()
     expect(by_id(page, "page-title")).to_have_text("Suggested mentors")
+
+
+def stored_token(page: Page) -> str | None:
+    return page.evaluate("() => localStorage.getItem('mlbridge.token')")
+
+
+# ---- The outbox ------------------------------------------------------------------------------
+
+
+def _read_mail(path: Path) -> EmailMessage | None:
+    """The message in `path`, or None while it is still being written (or was moved away)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if not message.get("To") or message.get_body(preferencelist=("plain",)) is None:
+        return None
+    return message
+
+
+def mails_to(outbox_dir: Path, address: str) -> list[EmailMessage]:
+    """Every email in the outbox to `address` (case-insensitive), oldest first (`<time>-<id>.eml`)."""
+    wanted = address.strip().lower()
+    found = []
+    for path in sorted(Path(outbox_dir).glob("*.eml"), key=lambda p: p.name):
+        message = _read_mail(path)
+        if message is None:
+            continue
+        recipients = [addr.lower() for _, addr in getaddresses(message.get_all("To", []))]
+        if wanted in recipients:
+            found.append(message)
+    return found
+
+
+def latest_mail_to(outbox_dir: Path, address: str, timeout: float = 15, *, count: int = 1) -> EmailMessage:
+    """The newest email to `address`, once at least `count` have arrived (the stream worker writes
+    them a moment after the request that caused them)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = mails_to(outbox_dir, address)
+        if len(found) >= count:
+            return found[-1]
+        if time.monotonic() >= deadline:
+            raise AssertionError(
+                f"expected {count} email(s) to {address} in {outbox_dir} within {timeout}s, found {len(found)}"
+            )
+        time.sleep(0.2)
+
+
+LINK = re.compile(r"https?://[^\s<>\"']+#/signin\?token=[^\s<>\"']+")
+CODE = re.compile(r"(?<![\d-])(\d{6})(?![\d-])")
+
+
+def link_and_code(message: EmailMessage) -> tuple[str, str]:
+    """The sign-in link and the 6-digit code in an email's plain-text part."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    link = LINK.search(text)
+    assert link, f"no sign-in link in:\n{text}"
+    code = CODE.search(LINK.sub(" ", text))
+    assert code, f"no 6-digit code in:\n{text}"
+    return link.group(0), code.group(1)
+
+
+def wrong_code(code: str) -> str:
+    """A well-formed code that is not `code`."""
+    return "".join(str((int(digit) + 1) % 10) for digit in code)
+
+
+# ---- Signing in ------------------------------------------------------------------------------
+
+
+def ask_for_link(page: Page, address: str) -> None:
+    """On the sign-in screen: type the email and ask for a link; the screen says to check the inbox."""
+    page.goto("/#/signin")
+    by_id(page, "signin-email").fill(address)
+    by_id(page, "send-link").click()
+    expect(by_id(page, "page-title")).to_have_text("Check your inbox")
+    expect(by_id(page, "signin-code")).to_be_focused()
+
+
+def sign_in_with_code(page: Page, outbox_dir: Path, address: str, *, count: int) -> None:
+    """Ask for a link, then type the code from the `count`-th email to `address`."""
+    ask_for_link(page, address)
+    _, code = link_and_code(latest_mail_to(outbox_dir, address, count=count))
+    by_id(page, "signin-code").fill(code)
+    by_id(page, "code-submit").click()
+    expect(by_id(page, "sign-out")).to_be_visible()

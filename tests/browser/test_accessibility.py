@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
-from tests.browser.pages import by_id, register_bare_mentee, register_bare_mentor, unique
+from tests.browser.pages import (
+    by_id,
+    email_for,
+    latest_mail_to,
+    link_and_code,
+    register_bare_mentee,
+    register_bare_mentor,
+    unique,
+)
 
 try:
     from playwright.sync_api import Page, expect
@@ -51,7 +60,7 @@ def axe_violations(page: Page, axe_source: str, screen: str) -> list[str]:
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone-390x844"])
-def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_page, axe_source, phone):
+def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_page, axe_source, phone, app_url, outbox_dir):
     mentor, mentor_watch = open_page(phone=phone)
     mentee, mentee_watch = open_page(phone=phone)
     violations: list[str] = []
@@ -70,6 +79,26 @@ def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_
     expect(by_id(mentor, "error-form")).to_be_visible()
     expect(mentor.locator("#error-email")).to_be_visible()
     check(mentor, "registration with errors")
+
+    # -- The sign-in screen, the "check your inbox" step, and a wrong code.
+    mentor.goto("/#/signin")
+    expect(by_id(mentor, "signin-form")).to_be_visible()
+    check(mentor, "sign-in")
+    by_id(mentor, "send-link").click()
+    expect(by_id(mentor, "signin-email-error")).to_be_visible()
+    check(mentor, "sign-in with an error")
+    by_id(mentor, "signin-email").fill(email_for(unique("nobody")))
+    by_id(mentor, "send-link").click()
+    expect(by_id(mentor, "code-form")).to_be_visible()
+    check(mentor, "sign-in, check your inbox")
+    by_id(mentor, "signin-code").fill("123456")
+    by_id(mentor, "code-submit").click()
+    expect(by_id(mentor, "signin-code-error")).to_be_visible()
+    check(mentor, "sign-in, wrong code")
+    # A used or unknown link.
+    mentor.goto("/#/signin?token=not-a-real-link")
+    expect(by_id(mentor, "link-error")).to_be_visible()
+    check(mentor, "sign-in, link used")
 
     # -- The mentee's suggestions, with the mentor among them.
     mentor_name = unique("Ada Mentor")
@@ -103,7 +132,23 @@ def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_
         check(page, f"{who} thread")
         by_id(page, "nav-profile").click()
         expect(by_id(page, "profile-details")).to_be_visible()
+        expect(by_id(page, "sessions")).to_have_attribute("data-loaded", "true")
         check(page, f"{who} profile")
+
+    # -- Devices with another session to end: the mentee signs in elsewhere (by code, through the API).
+    address = email_for(mentee_name)
+    assert requests.post(f"{app_url}/auth/links", json={"email": address}, timeout=10).status_code == 202
+    _, code = link_and_code(latest_mail_to(outbox_dir, address, count=2))
+    response = requests.post(f"{app_url}/auth/sessions", json={"email": address, "code": code}, timeout=10)
+    assert response.status_code == 201, response.text
+    mentee.reload()
+    expect(by_id(mentee, "session")).to_have_count(2)
+    expect(by_id(mentee, "end-other-sessions")).to_be_visible()
+    check(mentee, "mentee profile with two devices")
+    by_id(mentee, "end-session").click()
+    expect(by_id(mentee, "session")).to_have_count(1)
+    expect(by_id(mentee, "devices-status")).not_to_be_empty()
+    check(mentee, "mentee profile, a device signed out")
 
     assert not violations, "axe found serious or critical violations:\n" + "\n".join(violations)
     mentor_watch.assert_clean()

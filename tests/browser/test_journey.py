@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.browser.pages import by_id, fill_common, unique
+from tests.browser.pages import by_id, email_for, fill_common, sign_in_with_code, stored_token, unique
 
 try:
     from playwright.sync_api import Page, expect
@@ -28,7 +28,7 @@ def register_mentor(page: Page, name: str) -> None:
     page.locator("#field-transition_story").fill("Went from payments backends to recommender systems.")
     page.locator("#field-bio").fill("I build ranking models and like helping backend folks make the jump.")
     by_id(page, "register-submit").click()
-    expect(by_id(page, "token-notice")).to_be_visible()
+    expect(by_id(page, "welcome-notice")).to_be_visible()
     expect(by_id(page, "page-title")).to_have_text("Mentorship requests")
 
 
@@ -48,7 +48,7 @@ def message(page: Page, text: str):
     return by_id(page, "message-body").filter(has_text=text)
 
 
-def test_mentor_and_mentee_journey(open_page, screenshot_dir, app_url):
+def test_mentor_and_mentee_journey(open_page, screenshot_dir, app_url, outbox_dir):
     mentor, mentor_watch = open_page(timezone_id="Europe/Berlin")
     mentee, mentee_watch = open_page(timezone_id="Europe/Lisbon", phone=True)
     mentor_name = unique("Mira Mentor")
@@ -66,7 +66,7 @@ def test_mentor_and_mentee_journey(open_page, screenshot_dir, app_url):
     expect(mentee.locator("#field-timezone")).to_have_value("Europe/Lisbon")
     mentee.screenshot(path=str(screenshot_dir / "registration.png"), full_page=True)
     by_id(mentee, "register-submit").click()
-    expect(by_id(mentee, "token-notice")).to_be_visible()
+    expect(by_id(mentee, "welcome-notice")).to_be_visible()
 
     # -- The mentee sees the mentor among the suggestions, with a score and reasons.
     expect(by_id(mentee, "page-title")).to_have_text("Suggested mentors")
@@ -209,13 +209,14 @@ def test_mentor_and_mentee_journey(open_page, screenshot_dir, app_url):
     by_id(mentee, "back-to-inbox").click()
     expect(by_id(mentee, "thread").first.get_by_test_id("thread-name")).to_have_text("Deleted user")
 
-    # -- Signing out forgets the token; the token signs the mentee in again.
+    # -- Signing out ends the session (the token stops working); a code from an email signs the
+    #    mentee in again.
     by_id(mentee, "sign-out").click()
     expect(by_id(mentee, "register-form")).to_be_visible()
-    assert mentee.evaluate("() => localStorage.getItem('mlbridge.token')") is None
-    by_id(mentee, "signin").locator("summary").click()
-    by_id(mentee, "field-token").fill(mentee_token)
-    by_id(mentee, "token-form").get_by_role("button", name="Sign in").click()
+    assert stored_token(mentee) is None
+    gone = requests.get(f"{app_url}/users/me", headers={"Authorization": f"Bearer {mentee_token}"}, timeout=10)
+    assert gone.status_code == 401
+    sign_in_with_code(mentee, outbox_dir, email_for(mentee_name), count=2)
     expect(by_id(mentee, "page-title")).to_have_text("Suggested mentors")
 
     mentor_watch.assert_clean()
