@@ -3,7 +3,7 @@
 Routes only: each view lives in a blueprint under chalicelib/routes and calls one service function.
 """
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.http import http_middleware
 from chalicelib.logs import configure_logging
@@ -34,3 +34,11 @@ def on_table_change(event):
     from chalicelib import events
 
     return events.handle(event.to_dict())
+
+
+# The schedule (chalicelib.services.schedule): expiring requests, reminders, unread-message emails.
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="run_schedule")
+def run_schedule(event):
+    from chalicelib.services import schedule
+
+    return dict(schedule.run())

@@ -101,8 +101,9 @@ def console_table(rows: list[dict]) -> str:
     header = ("benchmark", "request", "calls", "items", "p50 ms", "p95 ms", "more")
     lines = [[r.get("benchmark", ""), r.get("request", ""), *(_fmt(r.get(k)) for k in _MAIN), _extras(r)]
              for r in rows]
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *lines)] if lines else []
-    widths[-1] = min(widths[-1], 120) if widths else 0
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *lines)] if lines else [len(h) for h in header]
+    if widths:
+        widths[-1] = min(widths[-1], 120)
     out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths))]
     out.append("  ".join("-" * w for w in widths))
     out += ["  ".join(str(c).ljust(w) for c, w in zip(line, widths)) for line in lines]

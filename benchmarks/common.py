@@ -19,9 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-# Dummy credentials and a fixed region before anything builds a botocore client.
+# Dummy credentials and a fixed region before anything builds a botocore client, and a sign-in
+# key (registration stores a verification link derived with it).
 for _name, _value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local"),
-                      ("AWS_DEFAULT_REGION", "us-east-1")):
+                      ("AWS_DEFAULT_REGION", "us-east-1"), ("SIGNIN_KEY", "benchmark-signin-key-" + "0" * 32)):
     os.environ.setdefault(_name, _value)
 os.environ.pop("AWS_PROFILE", None)
 

@@ -220,6 +220,13 @@ def _sign_out(client):
     return Request("POST", "/auth/signout", token=mentee(client).token, status=204)
 
 
+def _unsubscribe(client):
+    from chalicelib import links
+
+    return Request("POST", f"/unsubscribe?token={links.unsubscribe_token(mentee(client).id, 'messages')}",
+                   headers={"Content-Type": "application/x-www-form-urlencoded"}, body=None)
+
+
 def _export(client):
     learner, _, _ = conversation(client)
     return Request("GET", "/users/me/export", token=learner.token)
@@ -357,6 +364,7 @@ CASES: tuple[Case, ...] = (
     Case("DELETE /sessions/{id}", ("DELETE", "/sessions/{session_id}"), 2, _end_session),
     Case("DELETE /sessions", ("DELETE", "/sessions"), 2, _end_other_sessions),
     Case("POST /auth/signout", ("POST", "/auth/signout"), 1, _sign_out, "the delete checks the token"),
+    Case("POST /unsubscribe", ("POST", "/unsubscribe"), 2, _unsubscribe, "the user, then the versioned save"),
     Case("GET /users/me/export", ("GET", "/users/me/export"), 4, _export, "one thread; +1 per thread"),
     Case("GET /users/{id} (a mentor)", ("GET", "/users/{user_id}"), 2, _public_mentor),
     Case("GET /users/{id} (own mentee)", ("GET", "/users/{user_id}"), 3, _public_mentee),

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
+
+DEFAULT_REQUEST_EXPIRY_MINUTES = 7 * 24 * 60
+
+
+def request_expiry(environ: dict | None = None) -> timedelta:
+    """How long a match request may stay pending before it expires (REQUEST_EXPIRY_MINUTES)."""
+    env = os.environ if environ is None else environ
+    raw = (env.get("REQUEST_EXPIRY_MINUTES") or "").strip()
+    return timedelta(minutes=int(raw) if raw else DEFAULT_REQUEST_EXPIRY_MINUTES)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ response): Lambda retries the batch from the first failed record on, so the reco
 not sent again (those after it may be: a batch holds at most 10, and records older than 15
 minutes, whose links have expired, are dropped).
 
-Today one change sends mail: a new sign-in link with an account (the sign-in email, or the
-verification email at registration and on an email change). The link's secret and code are
-derived again from its id (chalicelib.links): the stored item holds only their hashes.
+What follows a change:
+- a new sign-in link with an account: the sign-in email, or the verification email at registration
+  and on an email change. The link's secret and code are derived again from its id
+  (chalicelib.links): the stored item holds only their hashes;
+- a match copy written: its owner's notification, if any (chalicelib.notifications).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from . import links
 from .logs import logger
-from .storage.models import SignInLink
+from .storage import sent as sent_store
+from .storage.models import MatchItem, SignInLink
 
 _TEMPLATES = {"sign-in": "sign_in", "verify": "verify_email"}
 _processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -33,25 +36,35 @@ def handle(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _handle_record(record: DynamoDBRecord) -> None:
-    if record.raw_event.get("eventName") != "INSERT":
-        return
-    image = record.raw_event.get("dynamodb", {}).get("NewImage") or {}
-    if image.get("kind", {}).get("S") == "link":
-        send_link(SignInLink.from_raw_data(image))
+    change = record.raw_event.get("dynamodb", {})
+    new, old = change.get("NewImage"), change.get("OldImage")
+    if new is None:
+        return  # a deletion: nothing follows from one
+    kind = new.get("kind", {}).get("S")
+    if kind == "link" and old is None:
+        send_link(SignInLink.from_raw_data(new))
+    elif kind == "match":
+        from . import notifications
+
+        notifications.on_match_change(MatchItem.from_raw_data(old) if old else None, MatchItem.from_raw_data(new))
 
 
 def send_link(link: SignInLink) -> str | None:
     """Email a new link to its address (nothing for an address without an account); the id sent under."""
-    if link.user_id is None:
-        return None
+    if link.user_id is None or not sent_store.claim(f"link#{link.id}"):
+        return None  # no account; or sent already (the stream delivered the insertion twice)
     from . import mail  # on first use: Jinja2 and the SES client
 
     digest = link.pk.partition("#")[2]
-    message = mail.compose(
-        _TEMPLATES[link.purpose],
-        {"link_token": links.token_of(digest, link.id), "code": links.code_of(link.id)},
-        to=link.email,
-    )
-    sent_as = mail.send(message)
+    try:
+        message = mail.compose(
+            _TEMPLATES[link.purpose],
+            {"link_token": links.token_of(digest, link.id), "code": links.code_of(link.id)},
+            to=link.email,
+        )
+        sent_as = mail.send(message)
+    except Exception:
+        sent_store.release(f"link#{link.id}")  # not sent: the stream's retry sends it
+        raise
     logger.info("sent a sign-in email", extra={"purpose": link.purpose, "link_id": link.id, "sent_as": sent_as})
     return sent_as

@@ -103,3 +103,20 @@ def is_code(value: str) -> bool:
 
 def matches(stored_hash: str, computed_hash: str) -> bool:
     return hmac.compare_digest(stored_hash, computed_hash)
+
+
+# --- one-click unsubscribe (RFC 8058): `<user id>.<kind>.<signature>`, no expiry ------------------
+
+
+def unsubscribe_token(user_id: str, kind: str) -> str:
+    signature = base64.urlsafe_b64encode(_mac("unsubscribe", f"{user_id}:{kind}")[:18]).decode()
+    return f"{user_id}.{kind}.{signature}"
+
+
+def parse_unsubscribe_token(token: str) -> tuple[str, str] | None:
+    """(user id, notification kind) of a token this service signed, else None."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0] or len(parts[0]) > 64 or len(parts[1]) > 20:
+        return None
+    user_id, kind, _ = parts
+    return (user_id, kind) if matches(token, unsubscribe_token(user_id, kind)) else None

@@ -65,6 +65,7 @@ def own_profile(user: UserItem) -> OwnMentee | OwnMentor:
     """The profile its owner sees: the public one plus email, timestamps and their counters."""
     values = _public_values(user)
     values.update(email=user.email, email_verified=bool(user.email_verified),
+                  notifications=notification_preferences(user),
                   created_at=user.created_at, updated_at=user.updated_at)
     if user.role == "mentee":
         return OwnMentee.model_validate({**values, "open_matches": _number(user.open_matches or 0)})
@@ -74,3 +75,12 @@ def own_profile(user: UserItem) -> OwnMentee | OwnMentor:
 def deleted_profile(user_id: str) -> DeletedUser:
     """Stands in for a user who deleted their account, wherever their messages remain."""
     return DeletedUser(id=user_id, role=None, name="Deleted user", deleted=True)
+
+
+NOTIFICATION_KINDS = ("requests", "updates", "messages", "reminders")
+
+
+def notification_preferences(user: UserItem) -> dict[str, bool]:
+    """The user's notification settings: every kind on unless turned off."""
+    stored = user.notifications or {}
+    return {kind: bool(stored.get(kind, True)) for kind in NOTIFICATION_KINDS}

@@ -91,11 +91,21 @@ class PublicMentor(_Response):
 Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
 
 
+class Notifications(_Response):
+    """Which notification emails the user gets (only ever to a verified email)."""
+
+    requests: bool = Field(description="Mentors: a new match request.")
+    updates: bool = Field(description="Accepted, declined, cancelled, ended, expired, offered from the waitlist.")
+    messages: bool = Field(description="Unread messages in a thread not read for 15 minutes.")
+    reminders: bool = Field(description="Mentors: a request still pending after 3 days.")
+
+
 class OwnMentee(PublicMentee):
     """The calling mentee's own profile: the public one plus email, timestamps and the open-match count."""
 
     email: Email
     email_verified: bool = Field(description="Whether a sign-in or verification link sent to the email was used.")
+    notifications: Notifications
     created_at: Time
     updated_at: Time
     open_matches: Count = Field(description="Pending plus active matches.")
@@ -106,6 +116,7 @@ class OwnMentor(PublicMentor):
 
     email: Email
     email_verified: bool = Field(description="Whether a sign-in or verification link sent to the email was used.")
+    notifications: Notifications
     created_at: Time
     updated_at: Time
     active_mentees: Count = Field(description="Pending plus active matches.")
@@ -159,6 +170,12 @@ class LinkSent(_Response):
     """The same answer for every well-formed email, whether or not it has an account."""
 
     sent: Literal[True]
+
+
+class Unsubscribed(_Response):
+    """The notification kind turned off."""
+
+    unsubscribed: Literal["requests", "updates", "messages", "reminders"]
 
 
 class MentorList(_Response):
@@ -225,6 +242,8 @@ class Match(_Response):
     closed_at: Time | None
     closed_by: str | None = Field(description='Who closed it: a participant\'s id, or "system".')
     close_reason: str | None
+    origin: Literal["request", "waitlist", "program"] = Field(
+        description="How it began: a mentee's request, an offer from the waitlist, or a cohort program.")
 
 
 class MatchEnvelope(_Response):

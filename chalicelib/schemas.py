@@ -140,6 +140,15 @@ Registration = TypeAliasType(
 CLEARABLE_FIELDS = frozenset({"bio", "current_stack", "years_in_ml", "transition_story"})
 
 
+class NotificationChanges(_Body):
+    """Which notification emails to get (only the kinds given change)."""
+
+    requests: StrictBool | MISSING = MISSING
+    updates: StrictBool | MISSING = MISSING
+    messages: StrictBool | MISSING = MISSING
+    reminders: StrictBool | MISSING = MISSING
+
+
 class MenteeUpdate(_Body):
     """A mentee's partial update, with the registration rules (`role` cannot change)."""
 
@@ -154,6 +163,7 @@ class MenteeUpdate(_Body):
     motivation: MotivationInput | MISSING = MISSING
     backend_years: BackendYears | MISSING = MISSING
     current_stack: CurrentStack | None | MISSING = MISSING
+    notifications: NotificationChanges | MISSING = MISSING
 
 
 class MentorUpdate(_Body):
@@ -170,6 +180,7 @@ class MentorUpdate(_Body):
     accepting: StrictBool | MISSING = MISSING
     years_in_ml: YearsInMl | None | MISSING = MISSING
     transition_story: TransitionStory | None | MISSING = MISSING
+    notifications: NotificationChanges | MISSING = MISSING
 
 
 ProfileUpdate = TypeAliasType("ProfileUpdate", Union[MenteeUpdate, MentorUpdate])

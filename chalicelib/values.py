@@ -46,8 +46,8 @@ LanguageCode = TypeAliasType(
 MatchStatus = TypeAliasType(
     "MatchStatus",
     Annotated[
-        Literal["pending", "active", "declined", "cancelled", "ended"],
-        Field(description="pending → active | declined | cancelled; active → ended."),
+        Literal["pending", "active", "declined", "cancelled", "ended", "expired"],
+        Field(description="pending → active | declined | cancelled | expired; active → ended."),
     ],
 )
 

@@ -1,4 +1,5 @@
-"""The table's change stream on this machine: what Lambda's event source mapping does when deployed.
+"""The table's change stream and the schedule on this machine: what Lambda's event source mapping
+and the scheduled function do when deployed.
 
 `make run` and the browser tests run it as a process of its own (`python -m scripts.local_stream`,
 next to `chalice local`); the API tests use `StreamReader` in-process, on moto or DynamoDB Local.
@@ -6,7 +7,8 @@ It reads every shard of the table's stream and hands the records, in batches sha
 event, to chalicelib.events.handle. Nothing here is deployed.
 
 Environment (as for the API): DYNAMODB_ENDPOINT, TABLE_NAME, AWS_DEFAULT_REGION, and what the
-handler needs: SIGNIN_KEY, APP_URL, MAIL_OUTBOX_DIR; STREAM_CHECKPOINT names a file that keeps
+handler needs: SIGNIN_KEY, APP_URL, MAIL_OUTBOX_DIR; SCHEDULE_SECONDS (default 60) how often the
+schedule runs (chalicelib.services.schedule); STREAM_CHECKPOINT names a file that keeps
 where each shard was left (make run: DATA_DIR/stream-checkpoint.json), so a restart resends nothing.
 """
 
@@ -28,6 +30,7 @@ import boto3  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 POLL_SECONDS = 0.25
+DEFAULT_SCHEDULE_SECONDS = 60
 
 
 class StreamReader:
@@ -118,6 +121,13 @@ def _as_lambda_record(record: dict, stream_arn: str, region: str) -> dict:
     return {**record, "dynamodb": change, "eventSourceARN": stream_arn, "awsRegion": region}
 
 
+def run_schedule() -> None:
+    """What the deployed schedule does every 15 minutes (app.run_schedule)."""
+    from chalicelib.services import schedule
+
+    schedule.run()
+
+
 class _Stop(Exception):
     pass
 
@@ -136,11 +146,17 @@ def main() -> int:
         checkpoint=Path(os.environ["STREAM_CHECKPOINT"]) if os.environ.get("STREAM_CHECKPOINT") else None,
     )
     reader.arn()
-    print(f"stream: reading the change stream of {reader.table_name}", flush=True)
+    schedule_every = float(os.environ.get("SCHEDULE_SECONDS") or DEFAULT_SCHEDULE_SECONDS)
+    next_run = time.monotonic()
+    print(f"stream: reading the change stream of {reader.table_name}; the schedule runs every "
+          f"{schedule_every:g} s", flush=True)
     try:
         while True:
             try:
                 reader.deliver()
+                if time.monotonic() >= next_run:
+                    next_run = time.monotonic() + schedule_every
+                    run_schedule()
             except ClientError as error:  # the database restarting, say: try again shortly
                 print(f"stream: {error}", file=sys.stderr, flush=True)
                 time.sleep(1)

@@ -177,6 +177,14 @@ ROUTES: tuple[Route, ...] = (
         responses.PublicProfile, "The public profile.", params=(USER_ID,), errors=(404,),
     ),
     Route(
+        "POST", "/unsubscribe", "unsubscribe", "Turn one kind of notification email off (RFC 8058 one-click).",
+        "users", responses.Unsubscribed, "The kind turned off.", auth=False, body_required=False, errors=(400,),
+        params=(Param("token", "query", Annotated[str, Field(max_length=200)],
+                      "The token of the email's List-Unsubscribe link."),),
+        description="No other authentication: the token is signed for one user and one kind. A mail client "
+                    "posts `List-Unsubscribe=One-Click` as a form; any body is ignored.",
+    ),
+    Route(
         "GET", "/mentors", "list_mentors", "Mentors who are accepting and have a free slot.", "users",
         responses.MentorList, "A page of mentors.", auth=False, errors=(400,),
         params=(

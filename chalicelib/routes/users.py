@@ -68,6 +68,15 @@ def get_user(user_id):
     return respond(users.get_public_profile(auth.authenticate(authorization(blueprint.current_request)), user_id))
 
 
+# RFC 8058: a mail client's one-click unsubscribe is a form POST ("List-Unsubscribe=One-Click").
+@blueprint.route("/unsubscribe", methods=["POST"],
+                 content_types=["application/x-www-form-urlencoded", "application/json", "text/plain"])
+def unsubscribe():
+    from ..services import users
+
+    return respond(users.unsubscribe(query_param(blueprint.current_request, "token")))
+
+
 @blueprint.route("/mentors", methods=["GET"])
 def list_mentors():
     from ..services import users

@@ -1,14 +1,18 @@
-"""The match lifecycle: request, accept, decline, cancel, end; and reading matches.
+"""The match lifecycle: request, accept, decline, cancel, end, expire; and reading matches.
 
-pending -> active (mentor accepts) | declined (mentor) | cancelled (mentee);
-active -> ended (either side). Pending and active matches hold one of the mentor's slots.
+pending -> active (mentor accepts) | declined (mentor) | cancelled (mentee) | expired (the
+schedule); active -> ended (either side). Pending and active matches hold one of the mentor's slots.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from .. import clock
+from ..config import request_expiry
 from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
 from ..responses import Match, MatchEnvelope, MatchList
+from ..storage import due as due_store
 from ..storage import matches as match_store
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
@@ -16,7 +20,7 @@ from ..storage import users as user_store
 from ..storage.models import MatchItem, UserItem
 
 MAX_OPEN_MATCHES = 3
-STATUSES = ("pending", "active", "declined", "cancelled", "ended")
+STATUSES = ("pending", "active", "declined", "cancelled", "ended", "expired")
 
 # action -> (role allowed, from status, to status)
 TRANSITIONS = {
@@ -42,6 +46,7 @@ def match_document(match: MatchItem) -> Match:
         closed_at=match.closed_at,
         closed_by=match.closed_by,
         close_reason=match.close_reason,
+        origin=match.origin or "request",
     )
 
 
@@ -82,7 +87,8 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
         if int(current_mentee.open_matches or 0) >= MAX_OPEN_MATCHES:
             raise Conflict(f"mentee: at most {MAX_OPEN_MATCHES} open matches are allowed")
         scored = scoring.score_mentor(matching.needs_of(current_mentee), matching.offer_of(mentor))
-        now = clock.now_iso()
+        moment = clock.now()
+        now = clock.iso(moment)
         match = {
             "match_id": clock.new_id(),
             "mentee_id": current_mentee.id,
@@ -93,6 +99,7 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
             "thread_id": clock.new_id(),
             "created_at": now,
             "updated_at": now,
+            "origin": "request",
         }
         mentee_after, mentor_after = user_store.copy_of(current_mentee), user_store.copy_of(mentor)
         mentee_after.open_matches = int(current_mentee.open_matches or 0) + 1
@@ -104,6 +111,7 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
         match_store.open_match(
             mentee_after=mentee_after, mentor_before=mentor, mentor_after=mentor_after, match=match,
             thread_items=thread_items,
+            due=due_store.request_due(moment, current_mentee.id, mentor.id, match["match_id"]),
         )
         return match_store.copy_for(match, current_mentee.id)
 
@@ -165,23 +173,7 @@ def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_REA
             raise Conflict(f"status: only the {role} can {action} a match")
         if current.status != from_status:
             raise Conflict(f"status: cannot {action} a match that is {current.status}")
-        users_before: list[UserItem] = []
-        users_after: list[UserItem] = []
-        if closing:
-            participants = (current.mentee_id, current.mentor_id)
-            known = {user.id: user} if fresh_reads else {}
-            fresh = {**known, **user_store.find_users([p for p in participants if p not in known])}
-            for participant_id in participants:
-                participant = fresh.get(participant_id)
-                if participant is None:
-                    continue  # a deleted account has nothing left to release
-                after = user_store.copy_of(participant)
-                if participant.role == "mentor":
-                    after.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
-                else:
-                    after.open_matches = max(0, int(participant.open_matches or 0) - 1)
-                users_before.append(participant)
-                users_after.append(after)
+        users_before, users_after = _released(current, {user.id: user} if fresh_reads else {}) if closing else ([], [])
         now = clock.now_iso()
         match_store.change_status(
             match=current, new_status=to_status, updated_at=now, actor_id=user.id, reason=request.reason,
@@ -194,3 +186,47 @@ def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_REA
 
     attempt.number = 0
     return MatchEnvelope(match=match_document(transactions.run_with_retries(attempt)))
+
+
+def _released(match: MatchItem, known: dict[str, UserItem]) -> tuple[list[UserItem], list[UserItem]]:
+    """The participants of a closing match as read (`known` ones are current already) and after
+    it releases their counters: the mentor's slot, the mentee's open match."""
+    participants = (match.mentee_id, match.mentor_id)
+    fresh = {**known, **user_store.find_users([p for p in participants if p not in known])}
+    before: list[UserItem] = []
+    after: list[UserItem] = []
+    for participant_id in participants:
+        participant = fresh.get(participant_id)
+        if participant is None:
+            continue  # a deleted account has nothing left to release
+        released = user_store.copy_of(participant)
+        if participant.role == "mentor":
+            released.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
+        else:
+            released.open_matches = max(0, int(participant.open_matches or 0) - 1)
+        before.append(participant)
+        after.append(released)
+    return before, after
+
+
+EXPIRED_REASON = "not answered in time"
+
+
+def expire_request(copy: MatchItem, now) -> bool:
+    """Expire a request whose time has come (the schedule, from the due index): pending → expired,
+    closed by "system", releasing the slot and the mentee's count like any closing. False when it
+    is no longer pending (accepted, declined or cancelled first: exactly one transition wins)."""
+    def attempt() -> bool:
+        current = match_store.find_match(copy.mentee_id, copy.match_id)
+        if current is None or current.status != "pending":
+            return False
+        if datetime.fromisoformat(current.created_at) + request_expiry() > now:
+            return False  # not due yet (the expiry setting grew since it was scheduled)
+        before, after = _released(current, {})
+        match_store.change_status(
+            match=current, new_status="expired", updated_at=clock.iso(now), actor_id="system",
+            reason=EXPIRED_REASON, closing=True, users_before=before, users_after=after,
+        )
+        return True
+
+    return transactions.run_with_retries(attempt)

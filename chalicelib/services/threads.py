@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from ..errors import Conflict, Invalid, InvalidInput, NotFound
 from ..profiles import deleted_profile, public_profile
 from ..responses import Message, MessageEnvelope, MessageList, ReadMark, Thread, ThreadList
+from ..storage import due as due_store
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
 from ..storage import users as user_store
@@ -64,7 +65,10 @@ def post_message(sender: UserItem, thread: ThreadItem, body, idempotency_key: st
             record = thread_store.idempotency_record(thread.id, sender.id, idempotency_key, message, int(time.time()))
         members = tuple(uid for uid in (sender.id, other_id) if uid not in known["gone"])
         try:
-            thread_store.append_message(message=message, member_ids=members, idempotency=record)
+            thread_store.append_message(
+                message=message, member_ids=members, idempotency=record,
+                unread_due=due_store.unread_due(datetime.fromisoformat(message.created_at), thread.id),
+            )
         except thread_store.SendRejected as rejected:
             if rejected.original is not None:
                 if rejected.original["body"] != text:

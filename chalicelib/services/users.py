@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from .. import clock
+from .. import clock, notifications
 from . import auth, sign_in
 from ..errors import Conflict, InvalidInput, NotFound
 from ..profiles import listed_profile, own_profile, public_profile
-from ..responses import Export, Message, MentorList, OwnMentee, OwnMentor, PublicMentee, PublicMentor, Registered, Vocabulary
+from ..responses import Export, Message, MentorList, OwnMentee, OwnMentor, PublicMentee, PublicMentor, Registered, Unsubscribed, Vocabulary
 from ..storage import directory, keys, paging, transactions
 from ..storage import matches as match_store
 from ..storage import users as user_store
@@ -70,6 +70,8 @@ def update_profile(user: UserItem, body) -> OwnMentee | OwnMentor:
             )
         updated = user_store.copy_of(current)
         for field, value in changes.items():
+            if field == "notifications":
+                value = {**notifications.preferences(current), **value}  # only the kinds given change
             setattr(updated, field, value)
         updated.updated_at = clock.now_iso()
         new_items = []
@@ -188,6 +190,21 @@ def export_account(user: UserItem) -> Export:
         matches=[matches.match_document(m) for m in match_store.all_matches(user.id)],
         messages=[Message.model_validate(m) for m in thread_store.messages_sent_by(user.id)],
     )
+
+
+def unsubscribe(token: str | None) -> Unsubscribed:
+    """POST /unsubscribe?token=: turn off the notification kind the token names (one click, from
+    an email's List-Unsubscribe header; the signed token is the only credential)."""
+    from .. import links
+
+    parsed = links.parse_unsubscribe_token(token or "")
+    if parsed is None or parsed[1] not in notifications.KINDS:
+        raise InvalidInput("token", "is not a valid unsubscribe token (use the link of the email)")
+    user_id, kind = parsed
+    user = user_store.find_user(user_id)
+    if user is not None and notifications.preferences(user)[kind]:
+        update_profile(user, {"notifications": {kind: False}})
+    return Unsubscribed(unsubscribed=kind)
 
 
 @cache

@@ -147,6 +147,13 @@ def update_item(**request) -> dict:
     return _client().update_item(TableName=table_name(), **request)
 
 
+def put_item(item: dict, *, condition: str | None = None) -> None:
+    """One PutItem of an item in DynamoDB's form, under `condition` when given (a ClientError when
+    it fails: see is_condition_failure)."""
+    request = {"ConditionExpression": condition} if condition else {}
+    _client().put_item(TableName=table_name(), Item=item, **request)
+
+
 def delete_item(pk: str, sk: str, *, condition: str | None = None, values: dict | None = None) -> None:
     """One DeleteItem, under `condition` (with its `values`) when given: a ClientError when it fails
     (see is_condition_failure)."""

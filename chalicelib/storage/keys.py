@@ -14,6 +14,11 @@ MESSAGE_PREFIX = "MSG#"
 SESSION_PREFIX = "SESSION#"
 SIGN_IN_STATE = "STATE"
 LINK_PREFIX = "LINK#"
+SENT = "SENT"
+WAITLIST = "WAITLIST"
+DUE_SHARDS = 8
+# An inbox row whose unread messages were emailed waits here, never due, until it is read.
+DUE_PARKED = "~parked"
 DIRECTORY_ALL = "DIR#ALL"
 DIRECTORY_FRAMEWORK_PREFIX = "DIR#FW#"
 
@@ -38,6 +43,33 @@ def sign_in(address_digest: str) -> str:
 
 def link(link_id: str) -> str:
     return f"{LINK_PREFIX}{link_id}"
+
+
+def sent(what: str) -> str:
+    return f"SENT#{what}"
+
+
+def due_shard(item_id: str) -> str:
+    """The due partition of an item: spread over DUE_SHARDS partitions by its id."""
+    import zlib
+
+    return f"DUE#{zlib.crc32(item_id.encode()) % DUE_SHARDS}"
+
+
+def due_shards() -> list[str]:
+    return [f"DUE#{n}" for n in range(DUE_SHARDS)]
+
+
+def due_sort(when: str, what: str, item_id: str) -> str:
+    return f"{when}#{what}#{item_id}"
+
+
+def waitlist(framework: str) -> str:
+    return f"WAIT#{framework}"
+
+
+def waitlist_sort(created_at: str, mentee_id: str) -> str:
+    return f"{created_at}#{mentee_id}"
 
 
 def directory_framework(framework: str) -> str:

@@ -61,9 +61,9 @@ def _copy_values(match: dict, owner: str) -> dict:
     return {"pk": keys.user(owner), "sk": keys.match(match["match_id"]), **match}
 
 
-def copy_for(match: dict, owner: str) -> MatchItem:
-    """`owner`'s copy of a match (one of its participants)."""
-    return MatchItem(**_copy_values(match, owner))
+def copy_for(match: dict, owner: str, due: dict[str, str] | None = None) -> MatchItem:
+    """`owner`'s copy of a match (one of its participants), with `due`: its due-index attributes."""
+    return MatchItem(**_copy_values(match, owner), **(due or {}))
 
 
 def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
@@ -77,11 +77,13 @@ def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
 
 
 def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after: UserItem, match: dict,
-               thread_items: list[TableItem]) -> None:
+               thread_items: list[TableItem], due: dict[str, dict[str, str]] | None = None,
+               also: list[TableItem] | None = None, also_delete: list[TableItem] | None = None) -> None:
     """Create a match in one transaction whose conditions hold every invariant:
     the versions read (so capacity and the mentee's limit were checked on current data),
     and the pair lock (one open match per mentee and mentor). `thread_items` are the thread's
-    items."""
+    items, `due` each copy's due-index attributes by owner (services.schedule), `also` more
+    items to put and `also_delete` items to delete (must exist) in the same transaction."""
     pair = keys.pair(match["mentee_id"], match["mentor_id"])
 
     def build(tx: transactions.Transaction):
@@ -89,9 +91,11 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
         _save_counters(tx, mentor_after)
         tx.put_new(PairLock(pair, keys.PAIR, match_id=match["match_id"]))
         for owner in (match["mentee_id"], match["mentor_id"]):
-            tx.put_new(copy_for(match, owner))
-        for item in thread_items:
+            tx.put_new(copy_for(match, owner, (due or {}).get(owner)))
+        for item in [*thread_items, *(also or [])]:
             tx.put_new(item)
+        for item in also_delete or []:
+            tx.delete(item, condition=type(item).pk.exists())
         directory.sync(tx, mentor_before, mentor_after)
 
     try:
@@ -101,6 +105,8 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
             raise transactions.Retry() from None  # load or limits changed since read: decide again
         if cancelled.failed_on(pair):
             raise Conflict("mentor_id: you already have an open match with this mentor") from None
+        if any(cancelled.failed_on(item.pk, item.sk) for item in also_delete or []):
+            raise transactions.Retry() from None  # e.g. a waitlist entry taken by another offer
         raise
 
 
@@ -112,6 +118,8 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
 
     def build(tx: transactions.Transaction):
         changes = {"status": new_status, "updated_at": updated_at}
+        if from_status == "pending":
+            changes.update(gsi2pk=None, gsi2sk=None)  # nothing is due for it any more (storage.due)
         if closing:
             changes.update(closed_at=updated_at, closed_by=actor_id, close_reason=reason or None)
         for owner in (match.mentee_id, match.mentor_id):

@@ -34,6 +34,20 @@ class InboxIndex(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
+class DueIndex(GlobalSecondaryIndex):
+    """gsi2: what the schedule must do, by when (gsi2pk = DUE#<shard>, gsi2sk = <time>#<what>#<id>).
+
+    Sparse: only items with something due are in it (a pending request's copies, an inbox row with
+    unread messages), so the schedule reads what is due, never the table (services.schedule)."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     class Meta:
         # Replaced by db.configure() from the environment before the first request.
@@ -46,7 +60,10 @@ class TableItem(Model):
     kind = DiscriminatorAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     inbox = InboxIndex()
+    due = DueIndex()
 
 
 class UserItem(TableItem, discriminator="user"):
@@ -63,6 +80,7 @@ class UserItem(TableItem, discriminator="user"):
     # accounts have none: their tokens belong to SessionItems.
     token_hash = UnicodeAttribute(null=True)
     email_verified = BooleanAttribute(null=True)  # absent: not verified
+    notifications = JSONAttribute(null=True)  # {"requests": bool, ...}; absent kinds are on
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     frameworks = ListAttribute(of=UnicodeAttribute, default=list)
@@ -173,6 +191,7 @@ class MatchItem(TableItem, discriminator="match"):
     closed_at = UnicodeAttribute(null=True)
     closed_by = UnicodeAttribute(null=True)  # a user id, or "system"
     close_reason = UnicodeAttribute(null=True)
+    origin = UnicodeAttribute(null=True)  # "request" (absent on older matches) | "waitlist" | "program"
 
 
 class PairLock(TableItem, discriminator="pair"):
@@ -216,4 +235,11 @@ class IdempotencyRecord(TableItem, discriminator="idempotency"):
     """pk=THREAD#<thread>, sk=IDEM#<sender>#<key digest>: the message a key already produced."""
 
     message = JSONAttribute()
+    expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
+
+
+class SentMarker(TableItem, discriminator="sent"):
+    """pk=SENT#<what was notified>, sk=SENT: written before a notification email goes out, so it
+    goes out once (storage.sent)."""
+
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)

@@ -15,7 +15,7 @@ def table_definition(table_name: str) -> dict:
         "TableName": table_name,
         "AttributeDefinitions": [
             {"AttributeName": name, "AttributeType": "S"}
-            for name in ("pk", "sk", "gsi1pk", "gsi1sk")
+            for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")
         ],
         "KeySchema": [
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -29,7 +29,16 @@ def table_definition(table_name: str) -> dict:
                     {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                # What the schedule must do, by when (sparse: only items with something due).
+                "IndexName": "gsi2",
+                "KeySchema": [
+                    {"AttributeName": "gsi2pk", "KeyType": "HASH"},
+                    {"AttributeName": "gsi2sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
         ],
         "BillingMode": "PAY_PER_REQUEST",
         # The change stream (chalicelib.events): mail and notifications after a write.
@@ -52,6 +61,7 @@ def create_table(endpoint: str | None, table_name: str, region: str) -> bool:
     )
     if not created:
         _enable_stream(client, table_name)
+        _add_missing_indexes(client, table_name)
     if created:
         try:
             client.update_time_to_live(
@@ -68,4 +78,21 @@ def _enable_stream(client, table_name: str) -> None:
     table = client.describe_table(TableName=table_name)["Table"]
     if not table.get("StreamSpecification", {}).get("StreamEnabled"):
         client.update_table(TableName=table_name, StreamSpecification=table_definition(table_name)["StreamSpecification"])
+        client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})
+
+
+def _add_missing_indexes(client, table_name: str) -> None:
+    """Add the indexes a table made by an earlier version lacks (a `make run` database)."""
+    definition = table_definition(table_name)
+    table = client.describe_table(TableName=table_name)["Table"]
+    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    for index in definition["GlobalSecondaryIndexes"]:
+        if index["IndexName"] in present:
+            continue
+        names = {element["AttributeName"] for element in index["KeySchema"]}
+        client.update_table(
+            TableName=table_name,
+            AttributeDefinitions=[a for a in definition["AttributeDefinitions"] if a["AttributeName"] in names],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
         client.get_waiter("table_exists").wait(TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})

@@ -237,7 +237,7 @@ class SendRejected(Exception):
 
 
 def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
-                   idempotency: IdempotencyRecord | None = None) -> None:
+                   idempotency: IdempotencyRecord | None = None, unread_due: dict[str, str] | None = None) -> None:
     """Store a message in ONE TransactWriteItems: the message, the thread's latest time, each
     participant's inbox row (the sender's read, the other's unread + 1) and the idempotency record.
 
@@ -245,7 +245,8 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
     thread update is conditioned on the thread being open and on its latest activity being older
     than the message, so messages commit in the order of their ids (a page read at any moment
     never misses one that commits later above it) and the inbox rows' `last_message` is always the
-    newest.
+    newest. The other's row becomes due (`unread_due`, services.schedule) unless it already is:
+    its first unread message starts the quiet period; the sender's row, read, is due no more.
     Raises SendRejected when a condition fails (TransactionCancelled, transient, on a conflict).
     """
     thread_id = message.thread_id
@@ -270,6 +271,13 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
         )
         for member_id in member_ids:
             is_sender = member_id == message.sender_id
+            if is_sender:
+                due = [ThreadMembership.gsi2pk.remove(), ThreadMembership.gsi2sk.remove()]
+            elif unread_due:
+                due = [ThreadMembership.gsi2pk.set(ThreadMembership.gsi2pk | unread_due["gsi2pk"]),
+                       ThreadMembership.gsi2sk.set(ThreadMembership.gsi2sk | unread_due["gsi2sk"])]
+            else:
+                due = []
             tx.update(
                 ThreadMembership(keys.user(member_id), keys.membership(thread_id)),
                 actions=[
@@ -277,6 +285,7 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
                     ThreadMembership.last_message.set(summary),
                     ThreadMembership.updated_at.set(created_at),
                     ThreadMembership.gsi1sk.set(keys.inbox_sort(created_at, thread_id)),
+                    *due,
                 ],
                 # Never recreate the inbox row of a deleted account.
                 condition=ThreadMembership.pk.exists(),
@@ -303,11 +312,12 @@ def append_message(*, message: MessageItem, member_ids: tuple[str, ...],
 
 
 def mark_read(user_id: str, thread_id: str) -> bool:
-    """Set the user's unread count to 0; False when the user has no membership in the thread."""
+    """Set the user's unread count to 0 (nothing left to email them about: off the due index);
+    False when the user has no membership in the thread."""
     try:
         db.update_item(
             Key=db.key(keys.user(user_id), keys.membership(thread_id)),
-            UpdateExpression="SET unread = :zero",
+            UpdateExpression="SET unread = :zero REMOVE gsi2pk, gsi2sk",
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":zero": {"N": "0"}},
         )

@@ -53,7 +53,8 @@ def test_links_are_emailed_through_ses_once_and_only_for_accounts(api, ses):
     assert all(sent.source == SENDER for sent in ses)
     subjects = sorted(sent.raw_data.split("Subject: ", 1)[1].split("\n", 1)[0].strip() for sent in ses)
     assert subjects == ["Sign in to mlbridge", "Verify your email for mlbridge"]
-    assert reader.deliver() == 0 and len(ses) == 2  # each record is handled once
+    reader.deliver()  # only the handler's own markers are new: nothing more is sent
+    assert len(ses) == 2
 
 
 def test_the_emailed_token_and_code_are_the_ones_the_link_was_stored_for(api, mailbox):

@@ -195,8 +195,10 @@ def test_a_match_has_every_field_of_the_contract_with_the_closing_ones_nullable(
     match = openapi.document()["components"]["schemas"]["Match"]
     assert set(match["properties"]) == set(match["required"]) == {
         "id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at", "updated_at",
-        "closed_at", "closed_by", "close_reason",
+        "closed_at", "closed_by", "close_reason", "origin",
     }
+    assert match["properties"]["origin"]["enum"] == ["request", "waitlist", "program"]
+    assert "expired" in openapi.document()["components"]["schemas"]["MatchStatus"]["enum"]
     for field in ("closed_at", "closed_by", "close_reason"):
         assert {"type": "null"} in match["properties"][field]["anyOf"], field
 

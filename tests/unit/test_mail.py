@@ -39,10 +39,27 @@ def parse(data: bytes):
 
 # ---- Composing ----
 
+NOTIFICATION = {"name": "Ben", "kind_label": "Match updates"}
+# An example context of each email, and what must be in it (beyond the app's name and link).
+EXAMPLES = {
+    "sign_in": ({"link_token": LINK_TOKEN, "code": "042137"}, [SIGN_IN_LINK, "042137", "15 minutes"]),
+    "verify_email": ({"link_token": LINK_TOKEN, "code": "042137"}, [SIGN_IN_LINK, "042137", "15 minutes"]),
+    "match_request": ({**NOTIFICATION, "other_name": "Ada", "intro": "Hi! Could you help?", "origin": "request",
+                       "expiry_days": 7}, ["Ada", "Hi! Could you help?", "https://app.example.com/#/requests"]),
+    "match_update": ({**NOTIFICATION, "headline": "Ana accepted your request", "detail": None, "reason": None,
+                      "page": "thread/01T"}, ["Ana accepted your request", "https://app.example.com/#/thread/01T"]),
+    "request_reminder": ({**NOTIFICATION, "other_name": "Ada", "days": 3, "expiry_days": 7},
+                         ["Ada", "3 days", "https://app.example.com/#/requests"]),
+    "unread_messages": ({**NOTIFICATION, "other_name": "Ana", "unread": 2, "preview": "See you Friday",
+                         "thread_id": "01T"}, ["Ana", "2 messages", "See you Friday", "https://app.example.com/#/thread/01T"]),
+}
+
+
 def test_every_email_has_a_plain_and_an_html_part_names_the_app_and_links_into_the_web_app():
-    assert template_names() == ["sign_in", "verify_email"]
+    assert template_names() == sorted(EXAMPLES)
     for name in template_names():
-        message = compose(name, {"link_token": LINK_TOKEN, "code": "042137"}, to="ben@example.com", settings=SETTINGS)
+        context, expected = EXAMPLES[name]
+        message = compose(name, context, to="ben@example.com", settings=SETTINGS)
         assert message.get_content_type() == "multipart/alternative"
         assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
         assert message["From"] == SETTINGS.sender
@@ -54,9 +71,8 @@ def test_every_email_has_a_plain_and_an_html_part_names_the_app_and_links_into_t
         for body in (text, html):
             assert "mlbridge" in body
             assert "https://app.example.com/" in body
-            assert SIGN_IN_LINK in body
-            assert "042137" in body
-            assert "15 minutes" in body
+            for part in expected:
+                assert part in body, (name, part)
 
 
 def test_the_sign_in_and_the_verification_email_say_different_things():

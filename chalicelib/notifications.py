@@ -1,0 +1,169 @@
+"""Notification emails: who is told what, and when.
+
+They never run on a request path: the table's change stream (chalicelib.events) hands over the
+changes of matches, and the schedule (services.schedule) the reminders and unread messages. Each
+goes only to a verified email whose owner has that kind on, and at most once: a marker keyed by
+what it is about (storage.sent) is written before sending, and removed again if sending fails, so
+the stream's retry sends it then.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from . import links
+from .config import MailSettings, request_expiry
+from .logs import logger
+from .profiles import NOTIFICATION_KINDS, notification_preferences
+from .storage import sent as sent_store
+from .storage import users as user_store
+from .storage.models import MatchItem, UserItem
+
+KINDS = NOTIFICATION_KINDS
+KIND_LABELS = {
+    "requests": "New requests",
+    "updates": "Match updates",
+    "messages": "Unread messages",
+    "reminders": "Reminders",
+}
+REMINDER_DAYS = 3
+
+
+preferences = notification_preferences
+
+
+def unsubscribe_headers(user_id: str, kind: str, settings: MailSettings) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe: a POST to the URL turns this kind off."""
+    url = f"{settings.app_url}/unsubscribe?token={links.unsubscribe_token(user_id, kind)}"
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def notify(kind: str, recipient: UserItem | None, template: str, context: Mapping[str, object], key: str) -> bool:
+    """Email `recipient` the `template` if they want `kind` and their email is verified, once per
+    `key`. True when it was sent now."""
+    if recipient is None or not recipient.email_verified or not preferences(recipient)[kind]:
+        return False
+    if not sent_store.claim(key):
+        return False  # sent before (the stream delivered the change twice, or the schedule ran twice)
+    from . import mail  # on first use: Jinja2 and the SES client
+
+    settings = MailSettings.from_env()
+    try:
+        message = mail.compose(
+            template,
+            {**context, "name": recipient.name, "kind_label": KIND_LABELS[kind]},
+            to=recipient.email,
+            settings=settings,
+            headers=unsubscribe_headers(recipient.id, kind, settings),
+        )
+        mail.send(message)
+    except Exception:
+        sent_store.release(key)  # not sent: the retry may send it
+        raise
+    logger.info("sent a notification", extra={"kind": kind, "template": template, "key": key})
+    return True
+
+
+# --- matches -----------------------------------------------------------------------------------
+
+_UPDATES = {
+    # new status: (who is told, headline, page)
+    "active": ("mentee", "{mentor} accepted your request", "thread/{thread}"),
+    "declined": ("mentee", "{mentor} declined your request", "suggestions"),
+    "cancelled": ("mentor", "{mentee} withdrew their request", "requests"),
+    "ended": ("other", "{closer} ended your mentorship", "matches"),
+    "expired": ("both", "Your match request expired unanswered", "matches"),
+}
+
+
+def on_match_change(old: MatchItem | None, new: MatchItem) -> None:
+    """A participant's copy of a match was written: tell that participant what they should know.
+
+    Each change is seen on both copies (one per participant); each copy's owner is told about it
+    on their own copy, so nobody is told twice."""
+    owner = new.pk.partition("#")[2]
+    if old is None:
+        if new.status == "pending" and owner == new.mentor_id:
+            _request_received(new)
+        elif new.status == "pending" and owner == new.mentee_id and new.origin == "waitlist":
+            _offered_from_waitlist(new)
+        return
+    if old.status == new.status or new.status not in _UPDATES:
+        return
+    told, headline, page = _UPDATES[new.status]
+    if told == "other":
+        told = "mentee" if new.closed_by == new.mentor_id else "mentor"
+    if told != "both" and owner != getattr(new, f"{told}_id"):
+        return
+    people = user_store.find_users([new.mentee_id, new.mentor_id])
+    mentee, mentor = people.get(new.mentee_id), people.get(new.mentor_id)
+    names = {
+        "mentee": mentee.name if mentee else "Your mentee",
+        "mentor": mentor.name if mentor else "Your mentor",
+    }
+    names["closer"] = names["mentor"] if new.closed_by == new.mentor_id else names["mentee"]
+    detail = None
+    if new.status == "expired":
+        detail = ("The request was not answered in time, so it was closed and its slot freed."
+                  if owner == new.mentor_id else
+                  "Your mentor did not answer in time. You can ask another mentor, or wait for the next free one.")
+    notify(
+        "updates",
+        people.get(owner),
+        "match_update",
+        {
+            "headline": headline.format(mentor=names["mentor"], mentee=names["mentee"], closer=names["closer"]),
+            "detail": detail,
+            "reason": new.close_reason if new.status in ("declined", "cancelled", "ended") else None,
+            "page": page.format(thread=new.thread_id),
+        },
+        key=f"match#{new.match_id}#{new.status}#{owner}",
+    )
+
+
+def _request_received(match: MatchItem) -> None:
+    """The mentor learns of a new request, with the intro: both profiles and the mentor's inbox
+    row (which holds the intro as its last message) in one read."""
+    from .storage import keys
+    from .storage.models import ThreadMembership
+
+    row_key = (keys.user(match.mentor_id), keys.membership(match.thread_id))
+    found = user_store.read([user_store.profile_key(match.mentee_id), user_store.profile_key(match.mentor_id), row_key])
+    people = user_store.users_of(found)
+    row = ThreadMembership.from_raw_data(found[row_key]) if row_key in found else None
+    last = (row.last_message if row is not None else None) or {}
+    mentee = people.get(match.mentee_id)
+    notify(
+        "requests",
+        people.get(match.mentor_id),
+        "match_request",
+        {
+            "other_name": mentee.name if mentee else "A mentee",
+            "intro": last.get("body") if last.get("sender_id") == match.mentee_id else None,
+            "origin": match.origin or "request",
+            "expiry_days": expiry_days(),
+        },
+        key=f"match#{match.match_id}#pending#{match.mentor_id}",
+    )
+
+
+def _offered_from_waitlist(match: MatchItem) -> None:
+    people = user_store.find_users([match.mentee_id, match.mentor_id])
+    mentor = people.get(match.mentor_id)
+    notify(
+        "updates",
+        people.get(match.mentee_id),
+        "match_update",
+        {
+            "headline": f"You have a match request with {mentor.name if mentor else 'a mentor'}",
+            "detail": "A mentor had a free slot, so your place on the waitlist became a request to them. "
+                      "They will accept or decline it.",
+            "reason": None,
+            "page": "matches",
+        },
+        key=f"match#{match.match_id}#offered#{match.mentee_id}",
+    )
+
+
+def expiry_days() -> int:
+    return max(1, round(request_expiry().total_seconds() / 86400))
