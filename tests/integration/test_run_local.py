@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from email import policy as email_policy
+from email.parser import BytesParser
 
 import pytest
 import requests
@@ -99,3 +101,50 @@ def _wait_for_mail(outbox, count, timeout=20):
             return [BytesParser(policy=policy.default).parsebytes(f.read_bytes()) for f in files]
         time.sleep(0.2)
     pytest.fail(f"{count} email(s) expected in {outbox}, found {len(files)}")
+
+
+def test_a_request_produces_the_mentors_email_in_the_outbox_and_expiry_runs_on_schedule(tmp_path):
+    """What the README shows: under make run the stream and the schedule run on this machine."""
+    from tests.factories import mentee_body
+
+    env = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "DB_PORT": str(free_port()),
+        "DATA_DIR": str(tmp_path / "data"),
+        "SCHEDULE_SECONDS": "1",
+        "REQUEST_EXPIRY_MINUTES": "0",
+    }
+    env.pop("DYNAMODB_ENDPOINT", None)
+    outbox = tmp_path / "data" / "outbox"
+    process, base_url = _start(env)
+    try:
+        mentor = mentor_body()
+        registered = requests.post(base_url + "/users", json=mentor, timeout=10).json()
+        _, code = Mailbox.link_and_code(_wait_for_mail(outbox, 1)[0])
+        assert requests.post(base_url + "/auth/sessions", json={"email": mentor["email"], "code": code},
+                             timeout=10).status_code == 201
+        mentee = requests.post(base_url + "/users", json=mentee_body(), timeout=10).json()
+        response = requests.post(base_url + "/matches", json={"mentor_id": registered["user"]["id"], "message": "Hi!"},
+                                 headers={"Authorization": f"Bearer {mentee['token']}"}, timeout=10)
+        assert response.status_code == 201
+        match_id = response.json()["match"]["id"]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            subjects = [BytesParser(policy=email_policy.default).parse(f.open("rb"))["Subject"]
+                        for f in sorted(outbox.glob("*.eml"))]
+            if any("asks you to be their mentor" in s for s in subjects):
+                break
+            time.sleep(0.3)
+        assert any("asks you to be their mentor" in s for s in subjects), subjects
+        # REQUEST_EXPIRY_MINUTES=0: the next scheduled run expires the request.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            match = requests.get(f"{base_url}/matches/{match_id}", timeout=10,
+                                 headers={"Authorization": f"Bearer {mentee['token']}"}).json()["match"]
+            if match["status"] == "expired":
+                break
+            time.sleep(0.5)
+        assert match["status"] == "expired" and match["closed_by"] == "system"
+    finally:
+        _interrupt(process)
