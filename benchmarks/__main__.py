@@ -41,7 +41,7 @@ SCALES = {
     "full": {"mentors": (1_000, 10_000, 100_000), "full_items_up_to": 100_000, "messages": 100_000,
              "threads": 200, "cold_rounds": 20, "samples": 50},
 }
-BENCHMARKS = ("cold_start", "round_trips", "overhead", "matching", "threads")
+BENCHMARKS = ("cold_start", "round_trips", "overhead", "matching", "threads", "notifications")
 
 
 # --- running ---------------------------------------------------------------------------------
