@@ -1,10 +1,11 @@
 """What gets deployed: `chalice package --merge-template infra/table.yaml` for each stage, then
 `scripts.add_bytecode` (as `make package` does), gives a zip with byte code for every module and a
-template that cfn-lint accepts, with the table (and its change stream) as tables.table_definition()
-describes it, both functions (the API and the stream function) pointed at it by Ref and given the
-sign-in key from a NoEcho parameter, the stream function's event source on the table's stream, and
-each function's hand-written policy. Also the stage settings: time-outs that fail a request well
-before API Gateway gives up (29 s)."""
+template that cfn-lint accepts, with the table (its indexes and its change stream) as
+tables.table_definition() describes it, the three functions (the API, the stream function and the
+schedule function) pointed at it by Ref and given the sign-in key from a NoEcho parameter, the
+stream function's event source on the table's stream with a failure queue, and each function's
+hand-written policy. Also the stage settings: time-outs that fail a request well before API Gateway
+gives up (29 s), and a schedule run that ends before the next one starts."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ API_GATEWAY_TIMEOUT_SECONDS = 29
 STREAM_FUNCTION = "on_table_change"
 STREAM_RESOURCE = "OnTableChange"
 STREAM_EVENT = "OnTableChangeDynamodbEventSource"
+# The schedule function: its name in app.py and .chalice/config.json, its resource and event.
+SCHEDULE_FUNCTION = "run_schedule"
+SCHEDULE_RESOURCE = "RunSchedule"
+SCHEDULE_EVENT = "RunScheduleEvent"
+SCHEDULE_RATE = "rate(15 minutes)"
+SCHEDULE_INTERVAL_SECONDS = 15 * 60
+# SQS keeps a message at most 14 days.
+FOURTEEN_DAYS = 14 * 24 * 3600
 
 
 def chalice_config() -> dict:
@@ -44,6 +53,10 @@ def stage_config(stage: str) -> dict:
 
 def stream_function_config(stage: str) -> dict:
     return stage_config(stage)["lambda_functions"][STREAM_FUNCTION]
+
+
+def schedule_function_config(stage: str) -> dict:
+    return stage_config(stage)["lambda_functions"][SCHEDULE_FUNCTION]
 
 
 def policy(stage: str, suffix: str = "") -> dict:
@@ -116,6 +129,54 @@ def test_the_stream_function_reads_the_table_stream_and_reports_failed_records(p
     assert 1 <= source["MaximumRetryAttempts"] <= 10
     assert source["StartingPosition"] == "TRIM_HORIZON"
     assert 1 <= source["BatchSize"] <= 100
+    # What it gives up on is reported to the stack's failure queue. "Type" is SAM's own (SAM drops
+    # it from the event source mapping; it adds no policy to a role it did not make).
+    assert source["DestinationConfig"] == {
+        "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": ["StreamFailures", "Arn"]}}
+    }
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_failure_queue_keeps_reports_14_days_encrypted_and_the_stream_policy_may_send_to_it(packaged, stage):
+    packaged_template = template(packaged, stage)
+    queue = packaged_template["Resources"]["StreamFailures"]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    properties = queue["Properties"]
+    assert properties["QueueName"] == {"Fn::Sub": "mlbridge-${Stage}-stream-failures"}
+    assert properties["MessageRetentionPeriod"] == FOURTEEN_DAYS
+    # Encrypted at rest with SQS's own keys: Lambda needs no KMS permission to send to it.
+    assert properties["SqsManagedSseEnabled"] is True
+    assert "KmsMasterKeyId" not in properties
+    # A standard queue: Lambda's on-failure destination cannot be a FIFO queue.
+    assert not properties.get("FifoQueue", False)
+    name = properties["QueueName"]["Fn::Sub"].replace("${Stage}", stage)
+    sends = [(statement["Action"], statement["Resource"]) for statement in policy(stage, "-stream")["Statement"]
+             if any(action.startswith("sqs:") for action in statement["Action"])]
+    assert sends == [(["sqs:SendMessage"], f"arn:aws:sqs:*:*:{name}")]
+    assert packaged_template["Outputs"]["StreamFailuresQueueUrl"]["Value"] == {"Ref": "StreamFailures"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_schedule_function_runs_every_15_minutes_with_its_name_log_group_table_and_settings(packaged, stage):
+    resources = template(packaged, stage)["Resources"]
+    function = resources[SCHEDULE_RESOURCE]
+    assert function["Type"] == "AWS::Serverless::Function"
+    properties = function["Properties"]
+    assert properties["Handler"] == f"app.{SCHEDULE_FUNCTION}"
+    assert properties["Events"] == {SCHEDULE_EVENT: {"Type": "Schedule", "Properties": {"Schedule": SCHEDULE_RATE}}}
+    assert properties["FunctionName"] == {"Fn::Sub": "mlbridge-${Stage}-schedule"}
+    variables = properties["Environment"]["Variables"]
+    assert variables["TABLE_NAME"] == {"Ref": "Table"}
+    # The unsubscribe links of its emails are derived from the sign-in key.
+    assert variables["SIGNIN_KEY"] == {"Ref": "SignInKey"}
+    assert variables["MAIL_FROM"] == stage_config(stage)["environment_variables"]["MAIL_FROM"]
+    assert properties["MemorySize"] == schedule_function_config(stage)["lambda_memory_size"]
+    assert properties["Timeout"] == schedule_function_config(stage)["lambda_timeout"]
+    log_group = resources["ScheduleFunctionLogGroup"]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/mlbridge-${Stage}-schedule"}
+    retention = log_group["Properties"]["RetentionInDays"]
+    assert retention == resources["FunctionLogGroup"]["Properties"]["RetentionInDays"]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -142,7 +203,8 @@ def test_each_function_logs_where_its_policy_allows(packaged, stage):
     template creates, and the log group is the one the function's policy may write to."""
     resources = template(packaged, stage)["Resources"]
     for resource, log_group, suffix in (("APIHandler", "FunctionLogGroup", ""),
-                                        (STREAM_RESOURCE, "StreamFunctionLogGroup", "-stream")):
+                                        (STREAM_RESOURCE, "StreamFunctionLogGroup", "-stream"),
+                                        (SCHEDULE_RESOURCE, "ScheduleFunctionLogGroup", "-schedule")):
         name = resources[resource]["Properties"]["FunctionName"]["Fn::Sub"].replace("${Stage}", stage)
         group = resources[log_group]["Properties"]["LogGroupName"]["Fn::Sub"].replace("${Stage}", stage)
         assert group == f"/aws/lambda/{name}"
@@ -159,9 +221,10 @@ def test_each_function_logs_where_its_policy_allows(packaged, stage):
 def test_each_function_role_carries_exactly_its_hand_written_policy(packaged, stage):
     resources = template(packaged, stage)["Resources"]
     roles = {name: r for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
-    assert set(roles) == {"ApiHandlerRole", "OnTableChangeRole"}
+    assert set(roles) == {"ApiHandlerRole", "OnTableChangeRole", "RunScheduleRole"}
     for function, role, suffix in (("APIHandler", "ApiHandlerRole", ""),
-                                   (STREAM_RESOURCE, "OnTableChangeRole", "-stream")):
+                                   (STREAM_RESOURCE, "OnTableChangeRole", "-stream"),
+                                   (SCHEDULE_RESOURCE, "RunScheduleRole", "-schedule")):
         assert resources[function]["Properties"]["Role"] == {"Fn::GetAtt": [role, "Arn"]}
         policies = roles[role]["Properties"]["Policies"]
         assert len(policies) == 1
@@ -179,7 +242,7 @@ def test_every_function_gets_the_sign_in_key_from_a_no_echo_parameter(packaged, 
     assert "Default" not in parameter, "each stack gets its own key"
     functions = {name: r for name, r in packaged_template["Resources"].items()
                  if r["Type"] == "AWS::Serverless::Function"}
-    assert set(functions) == {"APIHandler", STREAM_RESOURCE}
+    assert set(functions) == {"APIHandler", STREAM_RESOURCE, SCHEDULE_RESOURCE}
     for function in functions.values():
         assert function["Properties"]["Environment"]["Variables"]["SIGNIN_KEY"] == {"Ref": "SignInKey"}
     # NoEcho hides the value only where CloudFormation shows parameters: never in an output.
@@ -194,6 +257,19 @@ def test_the_table_is_the_one_the_code_creates_locally(packaged):
     local = table_definition("mlbridge-prod")
     for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode"):
         assert properties[key] == local[key], key
+    # Both indexes: the inbox (gsi1) and the due index the schedule reads (gsi2), keyed by
+    # attributes the definitions declare.
+    indexes = {index["IndexName"]: index for index in properties["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {"gsi1", "gsi2"}
+    assert indexes["gsi2"]["KeySchema"] == [{"AttributeName": "gsi2pk", "KeyType": "HASH"},
+                                            {"AttributeName": "gsi2sk", "KeyType": "RANGE"}]
+    assert indexes["gsi2"]["Projection"] == {"ProjectionType": "ALL"}
+    declared = {a["AttributeName"]: a["AttributeType"] for a in properties["AttributeDefinitions"]}
+    keyed = {e["AttributeName"] for i in [properties, *indexes.values()] for e in i["KeySchema"]}
+    assert set(declared) == keyed and set(declared.values()) == {"S"}
+    # Both stages' templates hold the same table.
+    assert template(packaged, "dev")["Resources"]["Table"]["Properties"]["GlobalSecondaryIndexes"] == \
+        properties["GlobalSecondaryIndexes"]
     # The change stream the stream function reads (CloudFormation has no StreamEnabled: the
     # specification alone turns it on).
     assert local["StreamSpecification"]["StreamEnabled"] is True
@@ -249,8 +325,11 @@ def test_deployed_stages_use_their_own_policy_and_table(stage):
     stream = stream_function_config(stage)
     assert stream["iam_policy_file"] == f"policy-{stage}-stream.json"
     assert (ROOT / ".chalice" / stream["iam_policy_file"]).is_file()
-    # No function of its own outside the stream function: the API takes the stage's settings.
-    assert set(config["lambda_functions"]) == {STREAM_FUNCTION}
+    schedule = schedule_function_config(stage)
+    assert schedule["iam_policy_file"] == f"policy-{stage}-schedule.json"
+    assert (ROOT / ".chalice" / schedule["iam_policy_file"]).is_file()
+    # No settings of its own outside the stream and schedule functions: the API takes the stage's.
+    assert set(config["lambda_functions"]) == {STREAM_FUNCTION, SCHEDULE_FUNCTION}
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -260,6 +339,16 @@ def test_the_stream_function_has_room_for_a_batch(stage):
     stream = stream_function_config(stage)
     assert 256 <= stream["lambda_memory_size"] <= 512
     assert 30 <= stream["lambda_timeout"] <= 120
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_schedule_run_has_room_and_ends_before_the_next_one(stage):
+    """A run works through up to 200 due items per shard, each a few calls and maybe an email:
+    minutes, not seconds; it must end before the next run starts 15 minutes later (two runs at
+    once are safe, but need not happen). Modest memory: it renders mail, nothing heavier."""
+    schedule = schedule_function_config(stage)
+    assert 256 <= schedule["lambda_memory_size"] <= 512
+    assert 120 <= schedule["lambda_timeout"] < SCHEDULE_INTERVAL_SECONDS
 
 
 def worst_case_seconds(settings: Settings) -> float:

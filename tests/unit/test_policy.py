@@ -1,8 +1,9 @@
 """The hand-written IAM policies of the deployed stages, one per function: the API's
-(.chalice/policy-<stage>.json) and the stream function's (.chalice/policy-<stage>-stream.json).
-Least privilege on the project's own table, and every DynamoDB action the code actually issues;
-the table's stream is read by the stream function only, and email is sent by the stream function
-only, from the stage's sender address."""
+(.chalice/policy-<stage>.json), the stream function's (.chalice/policy-<stage>-stream.json) and
+the schedule function's (.chalice/policy-<stage>-schedule.json). Least privilege on the project's
+own table, and every DynamoDB action the code actually issues; the table's stream is read by the
+stream function only, which may report the records it gives up on to its own failure queue only;
+email is sent by the stream and schedule functions only, from the stage's sender address."""
 
 from __future__ import annotations
 
@@ -18,12 +19,19 @@ from tests import factories
 ROOT = Path(__file__).resolve().parents[2]
 CHALICE_DIR = ROOT / ".chalice"
 STAGES = ("dev", "prod")
-# The policy of each function: the API ("api") and the change stream's function ("stream").
-FUNCTIONS = ("api", "stream")
-POLICY_FILES = {"api": "policy-{stage}.json", "stream": "policy-{stage}-stream.json"}
-FUNCTION_NAMES = {"api": "mlbridge-{stage}", "stream": "mlbridge-{stage}-stream"}
-# Chalice's name of the stream function in .chalice/config.json (app.py's `name=`).
+# The policy of each function: the API ("api"), the change stream's function ("stream") and the
+# scheduled function ("schedule").
+FUNCTIONS = ("api", "stream", "schedule")
+POLICY_FILES = {"api": "policy-{stage}.json", "stream": "policy-{stage}-stream.json",
+                "schedule": "policy-{stage}-schedule.json"}
+FUNCTION_NAMES = {"api": "mlbridge-{stage}", "stream": "mlbridge-{stage}-stream",
+                  "schedule": "mlbridge-{stage}-schedule"}
+# Chalice's names of the stream and schedule functions in .chalice/config.json (app.py's `name=`).
 STREAM_FUNCTION = "on_table_change"
+SCHEDULE_FUNCTION = "run_schedule"
+CONFIG_NAMES = {"stream": STREAM_FUNCTION, "schedule": SCHEDULE_FUNCTION}
+# The queue Lambda reports the stream records it gave up on to (infra/table.yaml, StreamFailures).
+STREAM_FAILURE_QUEUE = "arn:aws:sqs:*:*:mlbridge-{stage}-stream-failures"
 
 # The DynamoDB operations the code calls, and the IAM actions that authorize them. A transaction
 # is authorized per member: there is no IAM action for TransactWriteItems itself.
@@ -39,16 +47,29 @@ REQUIRED_ON_TABLE = {
 REQUIRED_ON_INDEXES = {"dynamodb:Query"}
 TRANSACTION_MEMBERS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
-# The stream function: it reads items (and, for the notifications to come, records what it sent);
-# it never deletes.
+# The stream function: it reads items, and writes the marker of each email it sends (deleting it
+# again when sending fails, storage/sent.py); it never writes in batches.
 STREAM_FUNCTION_ON_TABLE = {
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
 }
 STREAM_FUNCTION_ON_INDEXES = {"dynamodb:Query"}
+# The schedule function: it reads the due index and users, expires requests in transactions (Put,
+# Update and Delete members), takes items off the due index (UpdateItem) and writes and deletes the
+# markers of the emails it sends; it never writes in batches and never reads the stream.
+SCHEDULE_FUNCTION_ON_TABLE = {
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+}
+SCHEDULE_FUNCTION_ON_INDEXES = {"dynamodb:Query"}
 # What Lambda's event source mapping does with the function's role to read the table's stream.
 READ_THE_STREAM = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
 # Actions for which AWS defines no resource type (the Service Authorization Reference leaves
@@ -96,15 +117,17 @@ def every_policy():
     return [pytest.param(stage, function, id=f"{stage}-{function}") for stage in STAGES for function in FUNCTIONS]
 
 
-def test_each_deployed_stage_gives_the_stream_function_its_own_policy():
+def test_each_deployed_stage_gives_the_stream_and_schedule_functions_their_own_policies():
     config = json.loads((CHALICE_DIR / "config.json").read_text())
     for stage in STAGES:
         stage_config = config["stages"][stage]
         assert stage_config["autogen_policy"] is False
         assert stage_config["iam_policy_file"] == POLICY_FILES["api"].format(stage=stage)
-        function = stage_config["lambda_functions"][STREAM_FUNCTION]
-        assert function["iam_policy_file"] == POLICY_FILES["stream"].format(stage=stage)
-        assert (CHALICE_DIR / function["iam_policy_file"]).is_file()
+        assert set(stage_config["lambda_functions"]) == set(CONFIG_NAMES.values())
+        for kind, name in CONFIG_NAMES.items():
+            function = stage_config["lambda_functions"][name]
+            assert function["iam_policy_file"] == POLICY_FILES[kind].format(stage=stage)
+            assert (CHALICE_DIR / function["iam_policy_file"]).is_file()
     # Nothing outside the stages (where the local stage would inherit it) names a policy.
     assert "iam_policy_file" not in config and "lambda_functions" not in config
 
@@ -168,10 +191,26 @@ def test_dynamodb_is_allowed_only_on_the_stage_table_its_indexes_and_its_stream(
 
 
 @pytest.mark.parametrize(("stage", "function"), every_policy())
-def test_only_dynamodb_logs_and_ses_actions(stage, function):
-    services = {"api": {"dynamodb", "logs"}, "stream": {"dynamodb", "logs", "ses"}}[function]
+def test_only_dynamodb_logs_ses_and_the_failure_queue(stage, function):
+    services = {"api": {"dynamodb", "logs"}, "stream": {"dynamodb", "logs", "ses", "sqs"},
+                "schedule": {"dynamodb", "logs", "ses"}}[function]
     for statement in statements(stage, function):
         assert {action.split(":")[0] for action in _as_list(statement["Action"])} <= services
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stream_function_may_send_to_its_failure_queue_only(stage):
+    """Lambda's event source mapping sends the record of a batch it gave up on to the on-failure
+    destination with the function's role: sqs:SendMessage on that one queue, nothing else of SQS,
+    and no other function touches SQS."""
+    sqs = [s for s in statements(stage, "stream") if any(a.startswith("sqs:") for a in _as_list(s["Action"]))]
+    assert len(sqs) == 1, "one statement for SQS"
+    (statement,) = sqs
+    assert _as_list(statement["Action"]) == ["sqs:SendMessage"]
+    assert _as_list(statement["Resource"]) == [STREAM_FAILURE_QUEUE.format(stage=stage)]
+    assert "Condition" not in statement
+    for function in ("api", "schedule"):
+        assert not [a for s in statements(stage, function) for a in _as_list(s["Action"]) if a.startswith("sqs:")]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -184,13 +223,23 @@ def test_every_dynamodb_action_the_api_needs_is_granted_and_nothing_more(stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_the_stream_function_reads_the_stream_and_the_table_and_never_deletes(stage):
+def test_the_stream_function_reads_the_stream_and_the_table_and_never_writes_in_batches(stage):
     assert granted(stage, "stream", "stream") == READ_THE_STREAM
     assert granted(stage, "*", "stream") == ONLY_ON_EVERY_RESOURCE
     assert granted(stage, "table", "stream") == STREAM_FUNCTION_ON_TABLE
     assert granted(stage, "index", "stream") == STREAM_FUNCTION_ON_INDEXES
     every_action = {a for s in statements(stage, "stream") for a in _as_list(s["Action"])}
-    assert not {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & every_action
+    assert "dynamodb:BatchWriteItem" not in every_action
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_schedule_function_reads_the_due_index_and_writes_items_but_never_the_stream(stage):
+    assert granted(stage, "table", "schedule") == SCHEDULE_FUNCTION_ON_TABLE
+    assert granted(stage, "index", "schedule") == SCHEDULE_FUNCTION_ON_INDEXES
+    assert granted(stage, "stream", "schedule") == set()
+    assert granted(stage, "*", "schedule") == set()
+    every_action = {a for s in statements(stage, "schedule") for a in _as_list(s["Action"])}
+    assert "dynamodb:BatchWriteItem" not in every_action
 
 
 @pytest.mark.parametrize(("stage", "function"), every_policy())
@@ -216,13 +265,16 @@ def ses_statements(stage: str, function: str) -> list[dict]:
     return [s for s in statements(stage, function) if any(a.startswith("ses:") for a in _as_list(s["Action"]))]
 
 
-@pytest.mark.parametrize("stage", STAGES)
-def test_email_only_sent_by_the_stream_function_from_the_stage_address_of_its_ses_identity(stage):
+@pytest.mark.parametrize(("stage", "function"), [pytest.param(stage, function, id=f"{stage}-{function}")
+                                                   for stage in STAGES for function in ("stream", "schedule")])
+def test_email_only_sent_by_the_stream_and_schedule_functions_from_the_stage_address_of_its_ses_identity(
+        stage, function):
     """chalicelib/mail sends with SES v2 SendEmail (IAM action ses:SendEmail) and nothing else,
-    from the stream function only: the API writes a link, the stream function emails it."""
+    from the stream function (links, match updates) and the schedule function (reminders, unread
+    messages) only: the API writes a link or a match, the stream function emails about it."""
     assert ses_statements(stage, "api") == [], "the API sends no email"
     sender = stage_mail_from(stage)
-    ses = ses_statements(stage, "stream")
+    ses = ses_statements(stage, function)
     assert len(ses) == 1, "one statement for SES"
     (statement,) = ses
     assert _as_list(statement["Action"]) == ["ses:SendEmail"]
@@ -241,7 +293,8 @@ def test_calls_that_need_more_than_the_policy_grants_are_not_in_the_code():
     request_code = [path for path in (ROOT / "chalicelib").rglob("*.py") if path.name != "tables.py"]
     source = "\n".join(path.read_text() for path in request_code)
     if re.search(r"\.condition_check\(", source):
-        assert all("dynamodb:ConditionCheckItem" in granted(stage, "table") for stage in STAGES)
+        assert all("dynamodb:ConditionCheckItem" in granted(stage, "table", function)
+                   for stage in STAGES for function in ("api", "schedule"))
     assert not re.search(r"\.(scan|rate_limited_scan)\(", source), "a Scan in the code"
     assert not re.search(r"\.(describe_table|create_table|delete_table|update_table)\(", source)
 
@@ -387,3 +440,122 @@ def test_the_policies_cover_a_sign_in_by_email_each_function_its_own_part(api, s
         assert sender == statement["Condition"]["StringEquals"]["ses:FromAddress"]
         assert statement["Resource"] in (f"arn:aws:ses:*:*:identity/{sender}",
                                          f"arn:aws:ses:*:*:identity/{sender.rpartition('@')[2]}")
+
+
+class SesCalls:
+    """The IAM actions behind every call the mail transport's SES v2 client makes (SendEmail of
+    SES v2 is authorized by ses:SendEmail)."""
+
+    def __init__(self):
+        self.actions: set[str] = set()
+
+    def __call__(self, model, **_kwargs):
+        self.actions.add(f"ses:{model.name}")
+
+
+def _recipient(sent) -> str:
+    from email import message_from_string
+
+    return parseaddr(message_from_string(sent.raw_data)["To"])[1].lower()
+
+
+def _verify(api, ses, *people) -> None:
+    """Sign in with each person's verification email (sent through SES): notifications go only to
+    verified addresses."""
+    from email import policy as email_policy
+    from email.parser import BytesParser
+
+    from tests.conftest import Mailbox
+
+    for person in people:
+        raw = [sent.raw_data for sent in ses if _recipient(sent) == person.profile["email"].lower()
+               and "Subject: Verify" in sent.raw_data][-1]
+        token, _code = Mailbox.link_and_code(BytesParser(policy=email_policy.default).parsebytes(raw.encode()))
+        assert api.post("/auth/sessions", {"token": token}).status_code == 201
+
+
+def _missing(issued: set[tuple[str, str]], stage: str, function: str) -> set[tuple[str, str]]:
+    return {(action, kind) for action, kind in issued if action not in granted(stage, kind, function)}
+
+
+def test_the_schedule_policy_covers_every_call_of_its_runs_and_the_stream_policy_a_failed_send(
+        api, ses, monkeypatch):
+    """The schedule function (chalicelib.services.schedule.run, as app.run_schedule calls it) on a
+    reminder, an unread-messages email and an expiry, first with SES refusing to send (the sent
+    markers are deleted again, the items stay due) and then accepting; then the stream function on
+    the expiry's notifications with SES refusing. Each side's calls are checked against its own
+    policy, and every email against its SES statement."""
+    from datetime import timedelta
+
+    import boto3
+
+    from chalicelib import clock
+    from chalicelib.mail.transports import default_transport
+    from chalicelib.services import schedule
+    from chalicelib.storage import db
+    from scripts.local_stream import StreamReader
+
+    monkeypatch.setenv("REQUEST_EXPIRY_MINUTES", str(5 * 24 * 60))
+    settings = db.settings()
+    reader = StreamReader(settings.table_name, endpoint=settings.endpoint, region=settings.region)
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    domain = stage_mail_from("dev").rpartition("@")[2]
+
+    mentee, mentor = factories.register_mentee(api), factories.register_mentor(api)
+    reader_mentee, writer = factories.register_mentee(api), factories.register_mentor(api)
+    start = clock.now()
+    reader.deliver()
+    _verify(api, ses, mentee, mentor, reader_mentee, writer)
+    # A pending request (the mentor's reminder at 3 days, the expiry at 5), and an accepted one
+    # whose thread has messages its mentee has not read (the email after 15 quiet minutes).
+    pending = api.post("/matches", {"mentor_id": mentor.id, "message": "Hello"}, token=mentee.token)
+    assert pending.status_code == 201, pending.json
+    accepted = api.post("/matches", {"mentor_id": writer.id, "message": "Hi"}, token=reader_mentee.token).json["match"]
+    assert api.post(f"/matches/{accepted['id']}/accept", token=writer.token).status_code == 200
+    thread = accepted["thread_id"]
+    assert api.post(f"/threads/{thread}/messages", {"body": "Welcome"}, token=writer.token).status_code == 201
+    reader.deliver()
+    assert reader.failures == []
+
+    issued, ses_calls = IssuedActions(), SesCalls()
+    default_transport().client().meta.events.register("before-call.sesv2", ses_calls)
+    db.connection().client.meta.events.register("before-call.dynamodb", issued)
+    sent_before = len(ses)
+    sesv2.delete_email_identity(EmailIdentity=domain)  # SES refuses: the markers are released
+    refused = schedule.run(start + timedelta(days=3, minutes=1))
+    assert refused == {"remind-failed": 1, "unread-failed": 1}, refused
+    assert ("dynamodb:DeleteItem", "table") in issued.actions
+    sesv2.create_email_identity(EmailIdentity=domain)
+    assert schedule.run(start + timedelta(days=3, minutes=1)) == {"remind": 1, "unread": 1}
+    assert schedule.run(start + timedelta(days=5, minutes=1)) == {"expire": 1}
+    db.connection().client.meta.events.unregister("before-call.dynamodb", issued)
+    assert len(ses) == sent_before + 2, "the reminder and the unread-messages email"
+
+    # Every kind of call the schedule makes was seen: the due index, users, markers, transactions.
+    assert {("dynamodb:Query", "index"), ("dynamodb:PutItem", "table"), ("dynamodb:UpdateItem", "table"),
+            ("dynamodb:DeleteItem", "table")} <= issued.actions
+    assert ses_calls.actions == {"ses:SendEmail"}
+    for stage in STAGES:
+        assert _missing(issued.actions, stage, "schedule") == set(), f"policy-{stage}-schedule.json"
+        assert ses_calls.actions <= {a for s in ses_statements(stage, "schedule") for a in _as_list(s["Action"])}
+
+    # The stream function on the expiry (both participants are told), with SES refusing: each
+    # marker is deleted again so that Lambda's retry sends the email.
+    stream_reads, stream_issued = StreamReads(), IssuedActions()
+    reader.streams.meta.events.register("before-call.dynamodbstreams", stream_reads)
+    db.connection().client.meta.events.register("before-call.dynamodb", stream_issued)
+    sesv2.delete_email_identity(EmailIdentity=domain)
+    assert reader.deliver() > 0
+    db.connection().client.meta.events.unregister("before-call.dynamodb", stream_issued)
+    assert reader.failures, "the refused sends were reported as failed records"
+    assert ("dynamodb:DeleteItem", "table") in stream_issued.actions
+    for stage in STAGES:
+        missing = _missing(stream_reads.actions | stream_issued.actions, stage, "stream")
+        assert missing == set(), f"policy-{stage}-stream.json does not allow {sorted(missing)}"
+
+    (statement,) = ses_statements("dev", "schedule")
+    assert list(ses)[sent_before:], "the schedule sent nothing"
+    for sent in list(ses)[sent_before:]:
+        sender = parseaddr(sent.source)[1]
+        assert sender == statement["Condition"]["StringEquals"]["ses:FromAddress"]
+        assert statement["Resource"] == f"arn:aws:ses:*:*:identity/{sender.rpartition('@')[2]}"
