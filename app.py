@@ -10,6 +10,7 @@ from chalicelib.logs import configure_logging
 from chalicelib.routes import auth, docs
 from chalicelib.routes import matches, users
 from chalicelib.routes import threads
+from chalicelib.routes import waitlist
 from chalicelib.routes import web
 
 app = Chalice(app_name="mlbridge")
@@ -19,6 +20,7 @@ app.register_blueprint(users.blueprint)
 app.register_blueprint(auth.blueprint)
 app.register_blueprint(matches.blueprint)
 app.register_blueprint(threads.blueprint)
+app.register_blueprint(waitlist.blueprint)
 app.register_blueprint(docs.blueprint)
 app.register_blueprint(web.blueprint)
 

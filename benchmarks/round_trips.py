@@ -338,6 +338,24 @@ def _mark_read(client):
     return Request("POST", f"/threads/{current['thread_id']}/read", token=teacher.token)
 
 
+def _join_waitlist(client):
+    return Request("POST", "/waitlist", {"message": "Hello!"}, token=mentee(client).token, status=201)
+
+
+def _waiting_mentee(client) -> User:
+    learner = mentee(client)
+    _ok(client.request("POST", "/waitlist", {}, learner.token), 201, "join the waitlist")
+    return learner
+
+
+def _get_waitlist(client):
+    return Request("GET", "/waitlist", token=_waiting_mentee(client).token)
+
+
+def _leave_waitlist(client):
+    return Request("DELETE", "/waitlist", token=_waiting_mentee(client).token, status=204)
+
+
 def _page(client):
     return Request("GET", "/")
 
@@ -385,6 +403,10 @@ CASES: tuple[Case, ...] = (
     Case("POST /matches/{id}/cancel", ("POST", "/matches/{match_id}/cancel"), 3,
          _transition("cancel", False, False)),
     Case("POST /matches/{id}/end", ("POST", "/matches/{match_id}/end"), 3, _transition("end", False, True)),
+    Case("POST /waitlist", ("POST", "/waitlist"), 3, _join_waitlist,
+         "token check with the spot, transaction, position COUNT Query"),
+    Case("GET /waitlist", ("GET", "/waitlist"), 2, _get_waitlist, "token check with the spot, position COUNT Query"),
+    Case("DELETE /waitlist", ("DELETE", "/waitlist"), 2, _leave_waitlist, "token check with the spot, transaction"),
     Case("GET /threads (1 thread)", ("GET", "/threads"), 2, _inbox(1)),
     Case("GET /threads (8 threads)", ("GET", "/threads"), 2, _inbox(8), "same calls whatever the count"),
     Case("GET /threads/{id}/messages", ("GET", "/threads/{thread_id}/messages"), 2, _messages),

@@ -11,7 +11,9 @@ What follows a change:
 - a new sign-in link with an account: the sign-in email, or the verification email at registration
   and on an email change. The link's secret and code are derived again from its id
   (chalicelib.links): the stored item holds only their hashes;
-- a match copy written: its owner's notification, if any (chalicelib.notifications).
+- a match copy written: its owner's notification, if any (chalicelib.notifications);
+- a mentor's free slots growing, or a new waitlist entry: offers from the waitlist
+  (chalicelib.services.waitlist).
 """
 
 from __future__ import annotations
@@ -47,6 +49,23 @@ def _handle_record(record: DynamoDBRecord) -> None:
         from . import notifications
 
         notifications.on_match_change(MatchItem.from_raw_data(old) if old else None, MatchItem.from_raw_data(new))
+    elif kind in ("user", "waitlist"):
+        _offer_from_waitlist(kind, new, old)
+
+
+def _offer_from_waitlist(kind: str, new: dict, old: dict | None) -> None:
+    """A mentor's free slots grew (registered, raised capacity, started accepting, a match closed):
+    offer them to the waitlist. A new waitlist entry: a mentor may have a free slot already."""
+    from .services import waitlist
+    from .storage.models import UserItem, WaitlistEntry
+
+    if kind == "user":
+        after = UserItem.from_raw_data(new)
+        if after.role == "mentor" and waitlist.free_slots(after) > waitlist.free_slots(
+                UserItem.from_raw_data(old) if old else None):
+            waitlist.offer_to(after.id)
+    elif old is None:
+        waitlist.offer_for(WaitlistEntry.from_raw_data(new).framework)
 
 
 def send_link(link: SignInLink) -> str | None:

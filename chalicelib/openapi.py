@@ -51,7 +51,7 @@ def _schemas(routes: tuple[Route, ...], errors: dict[int | str, ErrorResponse]) 
 
 
 def _parameter(param: Param, schema: dict) -> dict:
-    parameter: dict[str, Any] = {"name": param.name, "in": param.where, "required": param.where == "path"}
+    parameter: dict[str, Any] = {"name": param.name, "in": param.where, "required": param.where == "path" or param.required}
     if param.description:
         parameter["description"] = param.description
     parameter["schema"] = schema if param.default is None else {**schema, "default": param.default}
@@ -149,6 +149,7 @@ def _build() -> dict:
             {"name": "sign-in", "description": "Signing in by an emailed link or code; sessions, one per device."},
             {"name": "matches", "description": "Suggestions and the match lifecycle."},
             {"name": "threads", "description": "One thread per match: messages and read marks."},
+            {"name": "waitlist", "description": "Mentees waiting for a mentor's free slot, first come, first served."},
             {"name": "web", "description": "The web app and this document."},
         ],
         "security": [{"bearerAuth": []}],

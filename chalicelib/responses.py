@@ -255,6 +255,21 @@ class MatchList(_Response):
     next_cursor: NextCursor
 
 
+# --- the waitlist -------------------------------------------------------------------------------
+
+
+class WaitlistPlace(_Response):
+    """The calling mentee's place on the waitlist of their target framework."""
+
+    framework: FrameworkId
+    position: Annotated[int, Field(ge=1, description="1 for the longest-waiting mentee of the framework.")]
+    created_at: Time = Field(description="When the mentee joined: first come, first served.")
+
+
+class WaitlistEnvelope(_Response):
+    waitlist: WaitlistPlace
+
+
 # --- threads ----------------------------------------------------------------------------------
 
 

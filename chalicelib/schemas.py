@@ -193,6 +193,13 @@ class MatchRequest(_Body):
     message: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=4000)] | None = None
 
 
+class WaitlistRequest(_Body):
+    """Join the waitlist of the mentee's target framework; `message` becomes the intro of the
+    match request an offer opens."""
+
+    message: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=4000)] | None = None
+
+
 class TransitionRequest(_Body):
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from .. import responses, schemas
+from ..links import UNSUBSCRIBE_TOKEN
 from ..http import DEFAULT_LIMIT, MAX_BODY_BYTES, MAX_LIMIT
 from ..services.matching import MAX_SUGGESTIONS
 from ..values import FrameworkId, GoalId, Id, MatchStatus
@@ -22,13 +23,15 @@ from ..values import FrameworkId, GoalId, Id, MatchStatus
 
 @dataclass(frozen=True)
 class Param:
-    """A path, query or header parameter. Path parameters are always required, the others never."""
+    """A path, query or header parameter. Path parameters are always required, the others when
+    `required`."""
 
     name: str
     where: Literal["path", "query", "header"]
     type: Any
     description: str | None = None
     default: Any = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,11 +181,12 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "POST", "/unsubscribe", "unsubscribe", "Turn one kind of notification email off (RFC 8058 one-click).",
-        "users", responses.Unsubscribed, "The kind turned off.", auth=False, body_required=False, errors=(400,),
-        params=(Param("token", "query", Annotated[str, Field(max_length=200)],
-                      "The token of the email's List-Unsubscribe link."),),
+        "users", responses.Unsubscribed, "The kind turned off.", auth=False, body_required=False, errors=(400, 404),
+        params=(Param("token", "query", Annotated[str, Field(pattern=UNSUBSCRIBE_TOKEN.pattern)],
+                      "The token of the email's List-Unsubscribe link.", required=True),),
         description="No other authentication: the token is signed for one user and one kind. A mail client "
-                    "posts `List-Unsubscribe=One-Click` as a form; any body is ignored.",
+                    "posts `List-Unsubscribe=One-Click` as a form; any body is ignored. A token of the right form "
+                    "that this service did not sign is a 404.",
     ),
     Route(
         "GET", "/mentors", "list_mentors", "Mentors who are accepting and have a free slot.", "users",
@@ -259,6 +263,26 @@ ROUTES: tuple[Route, ...] = (
     _transition("decline", "The mentor declines a pending match.", "pending → declined; only the mentor."),
     _transition("cancel", "The mentee withdraws a pending request.", "pending → cancelled; only the mentee."),
     _transition("end", "Either participant ends an active match.", "active → ended."),
+    # --- the waitlist ---
+    Route(
+        "POST", "/waitlist", "join_waitlist", "Wait for a mentor of the caller's target framework.", "waitlist",
+        responses.WaitlistEnvelope, "The caller's place on the waitlist.", status=201,
+        body=schemas.WaitlistRequest, body_required=False, errors=(400, 403, 409),
+        description="Mentees only (403). When a mentor of the framework has a free slot, the longest-waiting "
+                    "mentee who can still open a match with them gets a pending match (`origin: \"waitlist\"`, "
+                    "the optional `message` as its intro) and leaves the list. 409 if already waiting, or at "
+                    "3 open matches.",
+    ),
+    Route(
+        "GET", "/waitlist", "get_waitlist", "The caller's place on the waitlist.", "waitlist",
+        responses.WaitlistEnvelope, "The place: framework, position (1 is next) and when it was taken.",
+        errors=(403, 404), description="Mentees only (403). 404 when the caller is not waiting.",
+    ),
+    Route(
+        "DELETE", "/waitlist", "leave_waitlist", "Leave the waitlist.", "waitlist", None,
+        "Left: no offer will come from it.", status=204, errors=(403, 404),
+        description="Mentees only (403). 404 when the caller is not waiting (or an offer took the place first).",
+    ),
     # --- threads ---
     Route(
         "GET", "/threads", "list_threads", "The caller's threads, most recent activity first.", "threads",

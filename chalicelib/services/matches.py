@@ -7,6 +7,7 @@ schedule); active -> ended (either side). Pending and active matches hold one of
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 from .. import clock
 from ..config import request_expiry
@@ -17,7 +18,7 @@ from ..storage import matches as match_store
 from ..storage import paging, transactions
 from ..storage import threads as thread_store
 from ..storage import users as user_store
-from ..storage.models import MatchItem, UserItem
+from ..storage.models import MatchItem, TableItem, UserItem
 
 MAX_OPEN_MATCHES = 3
 STATUSES = ("pending", "active", "declined", "cancelled", "ended", "expired")
@@ -56,8 +57,8 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
     `matches` are the mentee's match copies when the caller already read them (suggestions need
     them to leave out the mentors the mentee has matched with).
     """
-    # On first use: the pydantic models, scoring and matching slow cold starts.
-    from .. import schemas, scoring
+    # On first use: the pydantic models and matching slow cold starts.
+    from .. import schemas
     from . import matching
 
     if mentee.role != "mentee":
@@ -70,10 +71,29 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
             raise Conflict("mentor_id: no mentor can take you right now")
     intro = request.message or None
 
+    def read(number: int):
+        current_mentee = mentee if number == 0 else user_store.find_user(mentee.id)
+        return current_mentee, user_store.find_user(mentor_id), []
+
+    return MatchEnvelope(match=match_document(open_pending_match(read, intro, "request")))
+
+
+def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | None, list[TableItem]]],
+                       intro: str | None, origin: str) -> MatchItem:
+    """Open a pending match in one transaction, with retries (a request, an offer from the
+    waitlist): `read(n)` gives attempt n's mentee and mentor (None: not found) and the items to
+    delete in the same transaction (each must still exist: a waitlist entry is taken once). The
+    first attempt may use what the caller read already; a retry must read afresh.
+
+    Checks (on that data, then held by the transaction's conditions): the mentor is a mentor,
+    accepting, with a free slot; the mentee has fewer than MAX_OPEN_MATCHES open matches and no
+    open match with this mentor. Returns the mentee's copy of the match."""
+    from .. import scoring  # on first use: scoring and matching slow cold starts
+    from . import matching
+
     def attempt():
-        current_mentee = mentee if attempt.number == 0 else user_store.find_user(mentee.id)
+        current_mentee, mentor, to_delete = read(attempt.number)
         attempt.number += 1
-        mentor = user_store.find_user(mentor_id)
         if current_mentee is None:
             raise NotFound("user: not found")
         if mentor is None:
@@ -99,7 +119,7 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
             "thread_id": clock.new_id(),
             "created_at": now,
             "updated_at": now,
-            "origin": "request",
+            "origin": origin,
         }
         mentee_after, mentor_after = user_store.copy_of(current_mentee), user_store.copy_of(mentor)
         mentee_after.open_matches = int(current_mentee.open_matches or 0) + 1
@@ -112,11 +132,12 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
             mentee_after=mentee_after, mentor_before=mentor, mentor_after=mentor_after, match=match,
             thread_items=thread_items,
             due=due_store.request_due(moment, current_mentee.id, mentor.id, match["match_id"]),
+            also_delete=list(to_delete) or None,
         )
         return match_store.copy_for(match, current_mentee.id)
 
     attempt.number = 0
-    return MatchEnvelope(match=match_document(transactions.run_with_retries(attempt)))
+    return transactions.run_with_retries(attempt)
 
 
 def readable_match_id(match_id: str) -> str | None:

@@ -243,3 +243,22 @@ class SentMarker(TableItem, discriminator="sent"):
     goes out once (storage.sent)."""
 
     expires_at = NumberAttribute()  # TTL attribute (epoch seconds)
+
+
+class WaitlistEntry(TableItem, discriminator="waitlist"):
+    """pk=WAIT#<framework>, sk=<created_at>#<mentee id>: a mentee's place in a framework's queue,
+    oldest first (storage.waitlist). Written and deleted with the mentee's WaitlistSpot."""
+
+    mentee_id = UnicodeAttribute()
+    framework = UnicodeAttribute()
+    message = UnicodeAttribute(null=True)  # the intro of the match it becomes
+    created_at = UnicodeAttribute()
+
+
+class WaitlistSpot(TableItem, discriminator="waitlist_spot"):
+    """pk=USER#<mentee>, sk=WAITLIST: the mentee's own record of their WaitlistEntry (one at most)."""
+
+    framework = UnicodeAttribute()
+    entry_sk = UnicodeAttribute()  # the sort key of the WaitlistEntry under WAIT#<framework>
+    message = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()

@@ -181,16 +181,22 @@ def delete_user(user: UserItem, *also: TableItem) -> None:
 
 
 def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
-    """Remove the user's own match copies (`match_copies`, as read), sessions and thread
-    memberships (the other side keeps theirs): the sessions and memberships are what sorts after
-    the profile in the user's partition."""
+    """Remove the user's own match copies (`match_copies`, as read), sessions, thread memberships
+    (the other side keeps theirs) and waitlist place: what sorts after the profile in the user's
+    partition, and the queue entry the waitlist spot names."""
     pk = keys.user(user_id)
     after_profile = db.query_all(
         KeyConditionExpression="pk = :pk AND sk > :profile",
         ExpressionAttributeValues={":pk": {"S": pk}, ":profile": {"S": keys.PROFILE}},
-        ProjectionExpression="pk, sk",
+        ProjectionExpression="pk, sk, framework, entry_sk",
     )
+    # A waitlist spot takes its place in the framework's queue with it.
+    queue_entries = [
+        (keys.waitlist(item["framework"]["S"]), item["entry_sk"]["S"])
+        for item in after_profile if item["sk"]["S"] == keys.WAITLIST and "entry_sk" in item
+    ]
     db.delete_items([
         *((pk, keys.match(match.match_id)) for match in match_copies),
         *((item["pk"]["S"], item["sk"]["S"]) for item in after_profile),
+        *queue_entries,
     ])
