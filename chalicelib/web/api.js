@@ -157,6 +157,11 @@ export const api = {
   transition: (id, action, reason) =>
     request(`/matches/${encodeURIComponent(id)}/${action}`, { method: "POST", body: reason ? { reason } : {} }),
 
+  // The waitlist for the mentee's target framework: GET answers 404 while not waiting.
+  waitlist: () => request("/waitlist"),
+  joinWaitlist: (message) => request("/waitlist", { method: "POST", body: message ? { message } : {} }),
+  leaveWaitlist: () => request("/waitlist", { method: "DELETE" }),
+
   threads: (cursor, limit = 50) => request("/threads", { query: { cursor, limit } }),
   messages: (threadId, cursor, limit = 20) =>
     request(`/threads/${encodeURIComponent(threadId)}/messages`, { query: { cursor, limit } }),

@@ -1,7 +1,7 @@
 // Suggestions (mentees), requests and availability (mentors), and the list of matches (both).
 
 import { api } from "./api.js";
-import { actionButton, avatar, charCounter, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { actionButton, append, avatar, charCounter, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
 
 const OPEN = new Set(["pending", "active"]);
 const INTRO_LIMIT = 4000;
@@ -11,6 +11,13 @@ const STATUS_TEXT = {
   declined: "Declined",
   cancelled: "Cancelled",
   ended: "Ended",
+  expired: "Expired — not answered in time",
+};
+
+// How a match began, when it was not the mentee's own request.
+const ORIGIN_TEXT = {
+  waitlist: "From the waitlist",
+  program: "From a cohort program",
 };
 
 // Public profiles of the people one is matched with, by id (a promise each).
@@ -38,7 +45,18 @@ function present(text) {
 }
 
 function statusTag(status) {
-  return tag(STATUS_TEXT[status] || status, `tag--${status}`);
+  const el = tag(STATUS_TEXT[status] || status, `tag--${status}`);
+  el.dataset.testid = "match-status";
+  return el;
+}
+
+/** "From the waitlist" (or a program) on a match that did not begin as a request. */
+function originTag(match) {
+  const text = ORIGIN_TEXT[match.origin];
+  if (!text) return null;
+  const el = tag(text, "tag--origin");
+  el.dataset.testid = `origin-${match.origin}`;
+  return el;
 }
 
 function scoreBadge(score) {
@@ -91,18 +109,21 @@ function personHeader(profile, ...extra) {
 
 export async function renderSuggestions(container, ctx) {
   const list = h("div", { className: "cards", testid: "suggestions" });
+  const waitlist = waitlistPanel(ctx, () => load());
   const refresh = actionButton("Refresh", { className: "btn btn--ghost", testid: "refresh-suggestions", onClick: () => load() });
   container.append(
     pageHeader("Suggested mentors", "Mentors who can take you on now, best match first.", refresh),
     list,
+    waitlist.element,
   );
 
   let loads = 0;
   async function load() {
     const mine = ++loads;
     let data;
+    let entry;
     try {
-      data = await api.suggestions(5);
+      [data, entry] = await Promise.all([api.suggestions(5), currentWaitlist()]);
     } catch (error) {
       if (mine === loads) clear(list).append(errorBox(error.message));
       return;
@@ -110,14 +131,154 @@ export async function renderSuggestions(container, ctx) {
     if (mine !== loads) return;
     clear(list);
     const suggestions = data.suggestions || [];
+    // The waitlist is for the target framework: offered when nobody is free, or when nobody
+    // free knows that framework (the others are suggested on goals, time zone and language).
+    const target = ctx.me.target_framework;
+    const knowTarget = suggestions.some(({ mentor }) => (mentor.frameworks || []).includes(target));
+    waitlist.show(entry, { offer: !knowTarget, others: suggestions.length > 0 });
+    // With suggestions the waitlist comes first, without it follows "nobody is free".
+    if (suggestions.length > 0) list.before(waitlist.element);
+    else list.after(waitlist.element);
     if (suggestions.length === 0) {
-      list.append(emptyState("No mentor can take you on right now. Check back soon, or look at your matches.", "no-suggestions"));
+      list.append(emptyState("No mentor can take you on right now.", "no-suggestions"));
       return;
     }
     for (const suggestion of suggestions) list.append(suggestionCard(ctx, suggestion));
   }
 
   await load();
+}
+
+// ---- Mentee: the waitlist ----------------------------------------------------------------
+
+/** The mentee's place on the waitlist ({framework, position, created_at}), or null when not waiting. */
+async function currentWaitlist() {
+  try {
+    const data = await api.waitlist();
+    return (data && data.waitlist) || null;
+  } catch (error) {
+    if (error.status === 404) return null;
+    if (error.status === 401) throw error;
+    return null; // Not known: the page still works; joining will say what is wrong.
+  }
+}
+
+/** "waitlist: you are already waiting" -> "You are already waiting." */
+function plainWords(error) {
+  const text = (error.field ? error.problem : error.message).trim();
+  if (!text) return error.message;
+  const sentence = text[0].toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/**
+ * Waiting for the first free mentor of the target framework: the place in line and a way to
+ * leave, or (when nobody can take the mentee now) a way to join, with an optional intro.
+ * Returns { element, show(entry, { offer, others }) }; `reload` refreshes the whole page.
+ */
+function waitlistPanel(ctx, reload) {
+  const slot = h("div", { testid: "waitlist" });
+  const status = h("p", { className: "visually-hidden", role: "status", testid: "waitlist-status" });
+  const feedback = h("div", { testid: "waitlist-feedback" });
+  const element = h("div", { className: "waitlist" }, slot, feedback, status);
+  const frameworkLabel = (id) => ctx.label("frameworks", id || ctx.me.target_framework);
+
+  const heading = (text) => h("h2", { className: "section-title", id: "waitlist-title", tabindex: "-1" }, text);
+  const focusHeading = () => {
+    const title = slot.querySelector("#waitlist-title");
+    if (title) title.focus();
+  };
+  const fail = (error) => {
+    if (error.status === 401) return;
+    clear(feedback).append(errorBox(error.status === 409 ? plainWords(error) : error.message, "waitlist-error"));
+  };
+
+  function waitingCard(entry) {
+    const framework = frameworkLabel(entry.framework);
+    const leave = actionButton("Leave the waitlist", { className: "btn btn--ghost", testid: "leave-waitlist", busyLabel: "Leaving…",
+      onClick: async () => {
+        clear(feedback);
+        try {
+          await api.leaveWaitlist();
+        } catch (error) {
+          if (error.status !== 404) {
+            fail(error);
+            return;
+          }
+        }
+        status.textContent = "You left the waitlist.";
+        await reload();
+        focusHeading();
+      } });
+    return h("section", { className: "card waitlist__card", testid: "waitlist-waiting", "aria-labelledby": "waitlist-title" },
+      heading("You are on the waitlist"),
+      h("p", { className: "waitlist__position", testid: "waitlist-position" },
+        `You are number ${entry.position} in line for ${framework}.`),
+      h("p", { className: "muted" },
+        `When a mentor who works with ${framework} has a free place, we send them your request and you leave the list. `,
+        "It will appear under ", h("a", { href: "#/matches" }, "Matches"), "."),
+      entry.created_at ? h("p", { className: "muted small" }, "Waiting since ", time(entry.created_at)) : null,
+      h("div", { className: "card__actions" }, leave),
+    );
+  }
+
+  function joinCard(others) {
+    const framework = frameworkLabel();
+    const introId = "waitlist-intro";
+    const intro = h("textarea", { id: introId, rows: "3", testid: "waitlist-intro", "aria-describedby": `${introId}-count`,
+      placeholder: "Say hello: where you are now and what you hope to learn." });
+    const join = h("button", { type: "submit", className: "btn btn--primary", testid: "join-waitlist" },
+      `Wait for the first free ${framework} mentor`);
+    const counter = charCounter(intro, INTRO_LIMIT, { id: `${introId}-count`, onChange: (over) => {
+      join.disabled = over;
+    } });
+    const form = h("form", { className: "request-form", testid: "waitlist-form", novalidate: true },
+      h("div", { className: "field" },
+        h("label", { for: introId }, "A message for the mentor (optional)"), intro, counter.element),
+      h("div", { className: "form__actions" }, join),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (counter.over() || join.disabled) return;
+      clear(feedback);
+      join.disabled = true;
+      join.setAttribute("aria-busy", "true");
+      try {
+        const message = intro.value.trim();
+        const { waitlist } = await api.joinWaitlist(message || undefined);
+        status.textContent = `You joined the waitlist. You are number ${waitlist.position} in line for ${frameworkLabel(waitlist.framework)}.`;
+        show(waitlist);
+        focusHeading();
+      } catch (error) {
+        fail(error);
+        // Already waiting (say, from another device): show the place in line.
+        if (error.status === 409) {
+          const entry = await currentWaitlist().catch(() => null);
+          if (entry) show(entry);
+        }
+      } finally {
+        join.disabled = counter.over();
+        join.removeAttribute("aria-busy");
+      }
+    });
+    return h("section", { className: "card waitlist__card", testid: "waitlist-offer", "aria-labelledby": "waitlist-title" },
+      heading(others ? `No ${framework} mentor is free right now` : "Wait for a mentor"),
+      h("p", { className: "muted" },
+        others ? `The mentors below can help with your goals, but none of them works with ${framework}. ` : null,
+        `Join the waitlist and the first ${framework} mentor with a free place gets your request, with your message. `,
+        "First come, first served. You can leave the list at any time."),
+      form,
+    );
+  }
+
+  /** `entry`: the place in line (or null); `offer`: whether to offer joining; `others`: suggestions shown. */
+  function show(entry, { offer = true, others = false } = {}) {
+    clear(slot);
+    if (entry) slot.append(waitingCard(entry));
+    else if (offer) slot.append(joinCard(others));
+  }
+
+  return { element, show };
 }
 
 function suggestionCard(ctx, { mentor, score, reasons }) {
@@ -170,7 +331,7 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
     }
   });
 
-  card.append(
+  append(card, [
     h("div", { className: "match-card__top" },
       personHeader(mentor, profileFacts(ctx, mentor)),
       scoreBadge(score),
@@ -182,7 +343,7 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
     error,
     h("div", { className: "card__actions" }, open),
     form,
-  );
+  ]);
   return card;
 }
 
@@ -260,9 +421,11 @@ async function requestCard(ctx, match, lastMessage, reload) {
     }
   };
 
-  card.append(
+  append(card, [
     h("div", { className: "match-card__top" },
-      personHeader(mentee, profileFacts(ctx, mentee), h("p", { className: "muted small" }, "Requested ", time(match.created_at))),
+      personHeader(mentee, profileFacts(ctx, mentee),
+        match.origin === "waitlist" ? h("div", { className: "tags" }, originTag(match)) : null,
+        h("p", { className: "muted small" }, match.origin === "waitlist" ? "Offered " : "Requested ", time(match.created_at))),
       scoreBadge(match.score),
     ),
     reasonsList(match.reasons),
@@ -277,7 +440,7 @@ async function requestCard(ctx, match, lastMessage, reload) {
       actionButton("Decline", { className: "btn btn--ghost", testid: "decline", busyLabel: "Declining…", onClick: act("decline") }),
       h("a", { className: "btn btn--ghost", href: `#/thread/${encodeURIComponent(match.thread_id)}` }, "Conversation"),
     ),
-  );
+  ]);
   return card;
 }
 
@@ -428,7 +591,8 @@ async function matchCard(ctx, match, reload) {
     "data-status": match.status },
   h("div", { className: "match-card__top" },
     personHeader(other,
-      h("div", { className: "tags" }, statusTag(match.status), tag(ctx.me.role === "mentee" ? "Mentor" : "Mentee", "tag--muted")),
+      h("div", { className: "tags" }, statusTag(match.status), originTag(match),
+        tag(ctx.me.role === "mentee" ? "Mentor" : "Mentee", "tag--muted")),
       h("p", { className: "muted small" }, "Since ", time(match.created_at),
         match.updated_at && match.updated_at !== match.created_at ? [" · updated ", time(match.updated_at)] : null)),
     scoreBadge(match.score)),

@@ -25,6 +25,91 @@ function emailRow(me) {
   ];
 }
 
+// ---- Notifications -----------------------------------------------------------------------
+
+// The notification emails, in the order shown; `roles` says who gets each kind.
+const NOTIFICATION_KINDS = [
+  { kind: "requests", roles: ["mentor"], label: "New requests" },
+  { kind: "updates", roles: ["mentor", "mentee"], label: "Updates on my matches (accepted, declined, ended, expired)" },
+  { kind: "messages", roles: ["mentor", "mentee"], label: "Unread messages (after 15 quiet minutes)" },
+  { kind: "reminders", roles: ["mentor"], label: "Reminders of requests waiting 3 days" },
+];
+
+/** The kinds that apply to `role`, each with whether it is on (absent kinds are on). */
+function notificationChoices(me) {
+  const current = me.notifications || {};
+  return NOTIFICATION_KINDS.filter((item) => item.roles.includes(me.role))
+    .map((item) => ({ ...item, on: current[item.kind] !== false }));
+}
+
+/** Checkboxes for the notification emails, saved with PATCH /users/me (only the kinds changed). */
+function notificationsSection(ctx) {
+  const boxes = new Map();
+  const status = h("span", { className: "saved", role: "status", testid: "notifications-status" });
+  const errorArea = h("div", {});
+  const save = h("button", { type: "submit", className: "btn", testid: "save-notifications" }, "Save");
+
+  const choices = notificationChoices(ctx.me).map((item) => {
+    const id = `notify-${item.kind}`;
+    const box = h("input", { type: "checkbox", id, name: "notifications", value: item.kind, testid: id, checked: item.on });
+    boxes.set(item.kind, box);
+    return h("div", { className: "field field--inline" }, box, h("label", { for: id }, item.label));
+  });
+
+  const verifiedNote = () => (ctx.me.email_verified === false
+    ? h("p", { className: "hint", testid: "notifications-unverified" },
+      `Emails only go to a verified address. Open the link we sent to ${ctx.me.email} to start getting them.`)
+    : null);
+  const noteArea = h("div", {}, verifiedNote());
+
+  /** The kinds whose box differs from the saved profile: {"messages": false}. */
+  const changes = () => {
+    const saved = ctx.me.notifications || {};
+    const changed = {};
+    for (const [kind, box] of boxes) {
+      if (box.checked !== (saved[kind] !== false)) changed[kind] = box.checked;
+    }
+    return changed;
+  };
+
+  const form = h("form", { className: "card notifications", testid: "notifications", "aria-labelledby": "notifications-title", novalidate: true },
+    h("h2", { className: "section-title", id: "notifications-title" }, "Notifications"),
+    h("fieldset", { className: "field notifications__choices" },
+      h("legend", {}, "Email me about"),
+      choices),
+    noteArea,
+    errorArea,
+    h("div", { className: "card__actions" }, save, status),
+  );
+  form.addEventListener("change", () => {
+    status.textContent = "";
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(errorArea);
+    status.textContent = "";
+    const changed = changes();
+    if (Object.keys(changed).length === 0) {
+      status.textContent = "Nothing to save";
+      return;
+    }
+    save.disabled = true;
+    try {
+      ctx.me = { ...ctx.me, ...(await api.updateMe({ notifications: changed })) };
+      for (const item of notificationChoices(ctx.me)) boxes.get(item.kind).checked = item.on;
+      const note = verifiedNote();
+      clear(noteArea);
+      if (note) noteArea.append(note);
+      status.textContent = "Saved";
+    } catch (error) {
+      if (error.status !== 401) clear(errorArea).append(errorBox(error.message, "notifications-error"));
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
 // ---- Devices -----------------------------------------------------------------------------
 
 function byRecentUse(a, b) {
@@ -166,6 +251,7 @@ export async function renderProfile(container, ctx) {
           me.created_at ? h("p", { className: "muted small" }, "Member since ", time(me.created_at)) : null)),
       details,
     ),
+    notificationsSection(ctx),
     devices.section,
     h("section", { className: "card" },
       h("h2", { className: "section-title" }, "Your account"),

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import time
 import uuid
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
+
+import requests
 
 try:
     from playwright.sync_api import Page, expect
@@ -43,18 +46,18 @@ def fill_common(page: Page, role: str, name: str, *, frameworks: list[str], goal
         by_id(page, f"option-goals-{goal}").check()
 
 
-def register_bare_mentor(page: Page, name: str, capacity: str = "3") -> None:
+def register_bare_mentor(page: Page, name: str, capacity: str = "3", *, frameworks: tuple[str, ...] = ("pytorch",)) -> None:
     """A mentor who leaves every optional field (bio, story, years) empty."""
-    fill_common(page, "mentor", name, frameworks=["pytorch"], goals=["job-switch"])
+    fill_common(page, "mentor", name, frameworks=list(frameworks), goals=["job-switch"])
     page.locator("#field-capacity").fill(capacity)
     by_id(page, "register-submit").click()
     expect(by_id(page, "page-title")).to_have_text("Mentorship requests")
 
 
-def register_bare_mentee(page: Page, name: str) -> None:
+def register_bare_mentee(page: Page, name: str, target_framework: str = "pytorch") -> None:
     """A mentee who leaves every optional field empty."""
     fill_common(page, "mentee", name, frameworks=[], goals=["job-switch"])
-    page.locator("#field-target_framework").select_option("pytorch")
+    page.locator("#field-target_framework").select_option(target_framework)
     page.locator("#field-motivation").select_option("curiosity")
     page.locator("#field-backend_years").fill("4")
     by_id(page, "register-submit").click()
@@ -63,6 +66,53 @@ def register_bare_mentee(page: Page, name: str) -> None:
 
 def stored_token(page: Page) -> str | None:
     return page.evaluate("() => localStorage.getItem('mlbridge.token')")
+
+
+# ---- Straight to the API (people the test needs but does not watch) ---------------------------
+
+
+def api_call(app_url: str, method: str, path: str, token: str | None = None, body: dict | None = None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None if body is None else json.dumps(body)
+    return requests.request(method, f"{app_url}{path}", headers=headers, data=data, timeout=10)
+
+
+def api_register_mentor(app_url: str, name: str, *, frameworks: list[str], capacity: int = 1,
+                        accepting: bool = True) -> tuple[str, dict]:
+    """A mentor registered through POST /users: (token, own profile)."""
+    body = {"role": "mentor", "name": name, "email": email_for(name), "timezone": "Europe/Berlin",
+            "languages": ["en"], "frameworks": frameworks, "goals": ["job-switch"], "capacity": capacity,
+            "accepting": accepting}
+    response = api_call(app_url, "POST", "/users", body=body)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    return data["token"], data["user"]
+
+
+# A framework no mentor in the browser tests registers with, so its mentees get no suggestions.
+NOBODY_MENTORS = "onnx"
+
+
+def register_waiting_mentee(page: Page, name: str) -> None:
+    """A mentee whose target framework no mentor has: the waitlist is on offer (mentors of other
+    frameworks with a free place may still be suggested, on goals, time zone and language)."""
+    register_bare_mentee(page, name, target_framework=NOBODY_MENTORS)
+    expect(by_id(page, "waitlist-offer")).to_be_visible()
+
+
+def join_waitlist(page: Page, message: str = "") -> None:
+    """On the suggestions page: join the waitlist (with an optional intro); the place in line shows."""
+    if message:
+        by_id(page, "waitlist-intro").fill(message)
+    by_id(page, "join-waitlist").click()
+    expect(by_id(page, "waitlist-position")).to_be_visible()
+
+
+def leave_waitlist(page: Page) -> None:
+    by_id(page, "leave-waitlist").click()
+    expect(by_id(page, "waitlist-offer")).to_be_visible()
 
 
 # ---- The outbox ------------------------------------------------------------------------------

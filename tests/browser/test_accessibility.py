@@ -6,14 +6,20 @@ import pytest
 import requests
 
 from tests.browser.pages import (
+    api_call,
     by_id,
     email_for,
+    join_waitlist,
     latest_mail_to,
+    leave_waitlist,
     link_and_code,
     register_bare_mentee,
     register_bare_mentor,
+    register_waiting_mentee,
+    stored_token,
     unique,
 )
+from tests.browser.test_match_states import expired_and_offered, serve_matches
 
 try:
     from playwright.sync_api import Page, expect
@@ -150,6 +156,43 @@ def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_
     expect(by_id(mentee, "devices-status")).not_to_be_empty()
     check(mentee, "mentee profile, a device signed out")
 
+    # -- Notification settings saved (the mentor's profile shows all four kinds).
+    by_id(mentor, "nav-profile").click()
+    by_id(mentor, "notify-reminders").uncheck()
+    by_id(mentor, "save-notifications").click()
+    expect(by_id(mentor, "notifications-status")).to_have_text("Saved")
+    check(mentor, "mentor profile, notifications saved")
+
+    # -- Matches: the mentee's pending request; then an expired request and a match from the waitlist.
+    by_id(mentee, "nav-matches").click()
+    expect(by_id(mentee, "matches-pending").get_by_test_id("match")).to_have_count(1)
+    check(mentee, "mentee matches")
+    mentee_id = api_call(app_url, "GET", "/users/me", stored_token(mentee)).json()["id"]
+    fakes, _, _ = expired_and_offered(app_url, mentee_id)
+    serve_matches(mentee, fakes)
+    mentee.reload()
+    expect(by_id(mentee, "matches-closed").locator('[data-status="expired"]')).to_be_visible()
+    expect(by_id(mentee, "origin-waitlist")).to_be_visible()
+    check(mentee, "mentee matches, expired and from the waitlist")
+    mentee.unroute_all()
+
+    # -- A mentee nobody can take now: the waitlist offer, the place in line, and leaving again.
+    waiter, waiter_watch = open_page(phone=phone)
+    register_waiting_mentee(waiter, unique("Wim Waiter"))
+    check(waiter, "mentee with no suggestions, waitlist offer")
+    waiter.locator("#waitlist-intro").fill("x" * 4001)
+    expect(by_id(waiter, "join-waitlist")).to_be_disabled()
+    check(waiter, "waitlist offer, message too long")
+    waiter.locator("#waitlist-intro").fill("Hello!")
+    join_waitlist(waiter)
+    check(waiter, "mentee on the waitlist")
+    leave_waitlist(waiter)
+    check(waiter, "mentee left the waitlist")
+    by_id(waiter, "nav-profile").click()
+    expect(by_id(waiter, "notifications")).to_be_visible()
+    check(waiter, "mentee profile with notifications")
+
     assert not violations, "axe found serious or critical violations:\n" + "\n".join(violations)
     mentor_watch.assert_clean()
     mentee_watch.assert_clean()
+    waiter_watch.assert_clean()
