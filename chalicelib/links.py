@@ -113,10 +113,17 @@ def unsubscribe_token(user_id: str, kind: str) -> str:
     return f"{user_id}.{kind}.{signature}"
 
 
+UNSUBSCRIBE_TOKEN = re.compile(r"^[0-9A-Za-z]{1,64}\.(requests|updates|messages|reminders)\.[A-Za-z0-9_-]{24}$")
+
+
+def is_unsubscribe_token(token: str) -> bool:
+    """Whether `token` has the form of an unsubscribe token (signed or not)."""
+    return bool(UNSUBSCRIBE_TOKEN.match(token))
+
+
 def parse_unsubscribe_token(token: str) -> tuple[str, str] | None:
     """(user id, notification kind) of a token this service signed, else None."""
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[0] or len(parts[0]) > 64 or len(parts[1]) > 20:
+    if not is_unsubscribe_token(token):
         return None
-    user_id, kind, _ = parts
+    user_id, kind, _ = token.split(".")
     return (user_id, kind) if matches(token, unsubscribe_token(user_id, kind)) else None

@@ -197,9 +197,11 @@ def unsubscribe(token: str | None) -> Unsubscribed:
     an email's List-Unsubscribe header; the signed token is the only credential)."""
     from .. import links
 
-    parsed = links.parse_unsubscribe_token(token or "")
-    if parsed is None or parsed[1] not in notifications.KINDS:
-        raise InvalidInput("token", "is not a valid unsubscribe token (use the link of the email)")
+    if not links.is_unsubscribe_token(token or ""):
+        raise InvalidInput("token", "is not an unsubscribe token (use the link of the email)")
+    parsed = links.parse_unsubscribe_token(token)
+    if parsed is None:
+        raise NotFound("token: no such subscription (use the link of the email)")
     user_id, kind = parsed
     user = user_store.find_user(user_id)
     if user is not None and notifications.preferences(user)[kind]:

@@ -107,12 +107,16 @@ def test_bad_notification_settings_are_a_400(api, body):
     assert response.status_code == 400 and response.json["Message"].startswith("notifications")
 
 
-def test_a_forged_unsubscribe_token_is_a_400(api):
+def test_a_malformed_unsubscribe_token_is_a_400_and_a_forged_one_a_404(api):
     mentee = register_mentee(api)
     token = links.unsubscribe_token(mentee.id, "messages")
-    for forged in (token[:-2] + "xx", f"{mentee.id}.weekly.abc", "", "a.b"):
-        response = api.post(f"/unsubscribe?token={forged}", headers={"Content-Type": "application/x-www-form-urlencoded"})
-        assert response.status_code == 400 and response.json["Message"].startswith("token:"), forged
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for malformed in (f"{mentee.id}.weekly.abc", "", "a.b", token + "x"):
+        response = api.post(f"/unsubscribe?token={malformed}", headers=form)
+        assert response.status_code == 400 and response.json["Message"].startswith("token:"), malformed
+    forged = token[:-2] + ("xx" if not token.endswith("xx") else "yy")
+    response = api.post(f"/unsubscribe?token={forged}", headers=form)
+    assert response.status_code == 404 and response.json["Message"].startswith("token:")
     assert api.get("/users/me", token=mentee.token).json["notifications"]["messages"] is True
 
 
