@@ -148,3 +148,31 @@ def test_a_request_produces_the_mentors_email_in_the_outbox_and_expiry_runs_on_s
         assert match["status"] == "expired" and match["closed_by"] == "system"
     finally:
         _interrupt(process)
+
+
+def test_an_accept_produces_the_mentees_email_in_the_outbox(tmp_path):
+    from tests.factories import mentee_body
+
+    env = {**os.environ, "PORT": str(free_port()), "DB_PORT": str(free_port()), "DATA_DIR": str(tmp_path / "data")}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    outbox = tmp_path / "data" / "outbox"
+    process, base_url = _start(env)
+    try:
+        people = []
+        for body in (mentor_body(), mentee_body()):
+            registered = requests.post(base_url + "/users", json=body, timeout=10).json()
+            _, code = Mailbox.link_and_code(_wait_for_mail(outbox, len(people) + 1)[-1])
+            assert requests.post(base_url + "/auth/sessions", json={"email": body["email"], "code": code},
+                                 timeout=10).status_code == 201
+            people.append((body, registered))
+        (_, mentor), (mentee_sent, mentee) = people
+        match = requests.post(base_url + "/matches", json={"mentor_id": mentor["user"]["id"]}, timeout=10,
+                              headers={"Authorization": f"Bearer {mentee['token']}"}).json()["match"]
+        accepted = requests.post(f"{base_url}/matches/{match['id']}/accept", timeout=10,
+                                 headers={"Authorization": f"Bearer {mentor['token']}"})
+        assert accepted.status_code == 200
+        mails = _wait_for_mail(outbox, 4)
+        to_mentee = [m for m in mails if m["To"] == mentee_sent["email"]]
+        assert [str(m["Subject"]) for m in to_mentee][-1].endswith("accepted your request on mlbridge")
+    finally:
+        _interrupt(process)
