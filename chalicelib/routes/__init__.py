@@ -14,3 +14,18 @@ def respond(model, status: int = 200, headers: dict[str, str] | None = None) -> 
         status_code=status,
         headers={**(headers or {}), "Content-Type": "application/json"},
     )
+
+
+def json_body_of_caller(request, *, optional: bool = False):
+    """The request's JSON body (chalicelib.http.json_body); when it cannot be read, a request without
+    a valid token is answered 401 first, whatever its body."""
+    from chalice import BadRequestError
+
+    from ..http import authorization, json_body
+    from ..services import auth
+
+    try:
+        return json_body(request, optional=optional)
+    except BadRequestError:
+        auth.authenticate(authorization(request))
+        raise

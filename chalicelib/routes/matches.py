@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from chalice import BadRequestError
-
 from ..http import Blueprint, authorization, json_body, limit_param, query_param
 from ..services import auth
-from . import respond
+from . import json_body_of_caller, respond
 
 # Each view imports its service on first use: the routes register at import, and the services
 # (with the storage of matches and threads) would otherwise add to every cold start.
@@ -29,11 +27,7 @@ def request_match():
     from ..services import matches
 
     request = blueprint.current_request
-    try:
-        body = json_body(request, optional=True)
-    except BadRequestError:
-        auth.authenticate(authorization(request))  # without a valid token it is a 401, whatever the body
-        raise
+    body = json_body_of_caller(request, optional=True)
     if isinstance(body, dict) and body.get("mentor_id") is None:
         # The best suggestion is taken: the mentee's matches are read with the token check.
         mentee, history = auth.authenticate_with_matches(authorization(request))

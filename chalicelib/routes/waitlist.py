@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from chalice import BadRequestError, Response
+from chalice import Response
 
-from ..http import Blueprint, authorization, json_body
+from ..http import Blueprint, authorization
 from ..services import auth
-from . import respond
+from . import json_body_of_caller, respond
 
 # The view imports its service on first use, like the other blueprints (cold starts).
 
@@ -26,11 +26,7 @@ def join_waitlist():
     from ..services import waitlist
 
     request = blueprint.current_request
-    try:
-        body = json_body(request, optional=True)
-    except BadRequestError:
-        auth.authenticate(authorization(request))  # without a valid token it is a 401, whatever the body
-        raise
+    body = json_body_of_caller(request, optional=True)
     mentee, found = _caller_with_spot()
     return respond(waitlist.join(mentee, found, body), 201)
 
