@@ -169,6 +169,12 @@ def budgets(rows: list[dict]) -> list[dict]:
                       f"DynamoDB {kind[min(kind)]['db_p50_ms']} vs {kind[max(kind)]['db_p50_ms']} ms"
                       for name, kind in by_kind.items()),
             same_items)
+    runs = [r for r in _by(rows, "notifications") if "pending" in r]
+    if len(runs) > 1:
+        add("schedule: calls and items of a run do not grow with the pending requests",
+            "the same at every size",
+            " / ".join(f"{r['pending']:,} pending: {r['dynamodb_calls']} calls, {r['items_read']} items" for r in runs),
+            len({(r["dynamodb_calls"], r["items_read"]) for r in runs}) == 1)
     overhead = _by(rows, "overhead") + _by(rows, "flat cost")
     if overhead:
         over = [f"{r['request']} ({r['gap_p50_ms']} ms)" for r in overhead if not r["within_budget"]]
@@ -205,6 +211,8 @@ COLUMNS = {
                  ("DynamoDB p50 ms", "db_p50_ms"), ("gap p50 ms", "gap_p50_ms"),
                  ("recall@5 strict", "recall_strict"), ("recall@5 by score", "recall_by_score"),
                  ("listed mentors", "listed"), ("items loaded", "table_items"), ("load s", "load_s")],
+    "notifications": [("measured", "request"), ("DynamoDB calls", "dynamodb_calls"), ("items read", "items_read"),
+                      ("ms", "p50_ms"), ("stream records", "records"), ("calls per due item", "calls_per_due_item")],
 }
 
 

@@ -214,7 +214,7 @@ def run(messages: int = 10_000, threads: int = 200, samples: int = 50, endpoint:
     try:
         settings = Settings(table_name=f"{TABLE_PREFIX}-{os.getpid()}-{time.time_ns()}", region="us-east-1",
                             endpoint=endpoint)
-        create_table(endpoint, settings.table_name, settings.region)
+        create_table(endpoint, settings.table_name, settings.region, stream=False)  # see common.fresh_table
         db.configure(settings)
         meter = Meter()
         events = db.connection().client.meta.events

@@ -89,12 +89,12 @@ class DynamoCalls:
         return Counter(self.operations)
 
 
-def _use_table(endpoint: str | None, calls: DynamoCalls) -> Settings:
+def _use_table(endpoint: str | None, calls: DynamoCalls, stream: bool) -> Settings:
     # A fresh table per test; the connection (and its botocore client, slow to build) is kept from
     # one test to the next on the same backend: db.configure() only changes the table it names.
     table_name = f"mlbridge-test-{os.getpid()}-{next(_table_numbers)}"
     settings = Settings(table_name=table_name, region="us-east-1", endpoint=endpoint)
-    create_table(endpoint, settings.table_name, settings.region)
+    create_table(endpoint, settings.table_name, settings.region, stream=stream)
     db.configure(settings)
     db.connection().client.meta.events.register("before-call.dynamodb", calls)
     return settings
@@ -108,18 +108,21 @@ def _stop_counting(calls: DynamoCalls) -> None:
 def backend(request):
     """A fresh, empty table on moto or DynamoDB Local; yields the name of the backend."""
     calls = DynamoCalls()
+    # The change stream only for tests that read it (the `mailbox`, or marked `stream`): DynamoDB
+    # Local keeps every record of it in memory, which slows every later write of the session.
+    stream = "mailbox" in request.fixturenames or request.node.get_closest_marker("stream") is not None
     if request.param == "moto":
         if request.node.get_closest_marker("local_only"):
             pytest.skip("needs the real engine (DynamoDB Local)")
         from moto import mock_aws
 
         with mock_aws():
-            _use_table(None, calls)
+            _use_table(None, calls, stream)
             yield BackendInfo(request.param, calls)
             _stop_counting(calls)
     else:
         endpoint = request.getfixturevalue("dynamodb_local")
-        _use_table(endpoint, calls)
+        _use_table(endpoint, calls, stream)
         yield BackendInfo(request.param, calls)
         _stop_counting(calls)
     assert "Scan" not in calls.operations, "a request path issued a Scan"

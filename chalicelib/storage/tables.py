@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 TTL_ATTRIBUTE = "expires_at"
 
 
-def table_definition(table_name: str) -> dict:
+def table_definition(table_name: str, stream: bool = True) -> dict:
     """The CreateTable request: keys, the inbox index, on-demand billing and the change stream
     (mirrors infra/)."""
     return {
@@ -42,15 +42,18 @@ def table_definition(table_name: str) -> dict:
         ],
         "BillingMode": "PAY_PER_REQUEST",
         # The change stream (chalicelib.events): mail and notifications after a write.
-        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        **({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}} if stream else {}),
     }
 
 
-def create_table(endpoint: str | None, table_name: str, region: str) -> bool:
-    """Create the table if it does not exist and wait until it is active. True if created."""
+def create_table(endpoint: str | None, table_name: str, region: str, *, stream: bool = True) -> bool:
+    """Create the table if it does not exist and wait until it is active. True if created.
+
+    `stream=False` leaves out the change stream: for tests and benchmarks that never read it
+    (DynamoDB Local keeps every record of it in memory, which slows it down as writes pile up)."""
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name=region)
     try:
-        client.create_table(**table_definition(table_name))
+        client.create_table(**table_definition(table_name, stream))
         created = True
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceInUseException":
@@ -59,7 +62,7 @@ def create_table(endpoint: str | None, table_name: str, region: str) -> bool:
     client.get_waiter("table_exists").wait(
         TableName=table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150}
     )
-    if not created:
+    if not created and stream:
         _enable_stream(client, table_name)
         _add_missing_indexes(client, table_name)
     if created:

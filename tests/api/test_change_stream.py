@@ -10,6 +10,8 @@ from chalicelib.storage.models import SignInLink
 from scripts.local_stream import StreamReader
 from tests.factories import register_mentee
 
+pytestmark = pytest.mark.stream
+
 SENDER = "mlbridge <no-reply@mlbridge-test.example.com>"
 
 

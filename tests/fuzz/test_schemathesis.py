@@ -38,7 +38,7 @@ def live_service(dynamodb_local):
     from scripts.local_stack import start_api
 
     table = f"mlbridge-fuzz-{os.getpid()}"
-    create_table(dynamodb_local, table, REGION)
+    create_table(dynamodb_local, table, REGION, stream=False)  # nothing reads it here
     server = start_api(
         None,
         {

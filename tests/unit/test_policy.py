@@ -393,6 +393,7 @@ def ses(monkeypatch, backend):
     default_transport.cache_clear()
 
 
+@pytest.mark.stream
 def test_the_policies_cover_a_sign_in_by_email_each_function_its_own_part(api, ses):
     """The API writes the link and signs in with it; the stream function (fed by the stream reads
     Lambda would make) sends the emails through SES. Each side is checked against its own policy."""
@@ -478,6 +479,7 @@ def _missing(issued: set[tuple[str, str]], stage: str, function: str) -> set[tup
     return {(action, kind) for action, kind in issued if action not in granted(stage, kind, function)}
 
 
+@pytest.mark.stream
 def test_the_schedule_policy_covers_every_call_of_its_runs_and_the_stream_policy_a_failed_send(
         api, ses, monkeypatch):
     """The schedule function (chalicelib.services.schedule.run, as app.run_schedule calls it) on a
