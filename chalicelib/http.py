@@ -13,7 +13,7 @@ import chalice
 from chalice import ChaliceUnhandledError, ChaliceViewError, Response
 from chalice.app import Request
 
-from .errors import DatabaseUnavailable, InvalidInput, as_database_unavailable, database_trouble, trouble_name
+from .errors import DatabaseUnavailable, InvalidInput, RateLimited, as_database_unavailable, database_trouble, trouble_name
 from .logs import logger
 
 MAX_BODY_BYTES = 64 * 1024
@@ -184,7 +184,8 @@ def _response(event: Request, get_response) -> Response:
 
 
 class Blueprint(chalice.Blueprint):
-    """Chalice's Blueprint, whose views let database trouble through to the HTTP middleware.
+    """Chalice's Blueprint, whose views let database trouble through to the HTTP middleware, and
+    answer errors.RateLimited with a 429 and its `Retry-After`.
 
     Chalice answers 500 for whatever a view raises before any middleware sees it, except a
     ChaliceUnhandledError. So each view is registered wrapped: database trouble (botocore's or
@@ -204,6 +205,9 @@ def _letting_database_trouble_through(view):
             return view(*args, **kwargs)
         except (ChaliceViewError, ChaliceUnhandledError):
             raise  # a 4xx the view meant, or already let through
+        except RateLimited as limited:  # Chalice's 429 cannot carry Retry-After
+            return _error(429, "TooManyRequestsError", limited.message,
+                          {"Retry-After": str(limited.retry_after_seconds)})
         except Exception as exc:
             if database_trouble(exc):
                 raise as_database_unavailable(exc) from exc

@@ -79,6 +79,7 @@ def token_of(address_digest_: str, link_id: str) -> str:
 
 
 def token_hash(secret: str) -> str:
+    """The stored form of a secret (a link's, or a session token's): its SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 

@@ -14,22 +14,19 @@ from typing import Mapping
 from . import links
 from .config import MailSettings, request_expiry
 from .logs import logger
-from .profiles import NOTIFICATION_KINDS, notification_preferences
+from .profiles import notification_preferences
 from .storage import sent as sent_store
 from .storage import users as user_store
 from .storage.models import MatchItem, UserItem
 
-KINDS = NOTIFICATION_KINDS
 KIND_LABELS = {
     "requests": "New requests",
     "updates": "Match updates",
     "messages": "Unread messages",
     "reminders": "Reminders",
 }
-REMINDER_DAYS = 3
 
 
-preferences = notification_preferences
 
 
 def unsubscribe_headers(user_id: str, kind: str, settings: MailSettings) -> dict[str, str]:
@@ -41,7 +38,7 @@ def unsubscribe_headers(user_id: str, kind: str, settings: MailSettings) -> dict
 def notify(kind: str, recipient: UserItem | None, template: str, context: Mapping[str, object], key: str) -> bool:
     """Email `recipient` the `template` if they want `kind` and their email is verified, once per
     `key`. True when it was sent now."""
-    if recipient is None or not recipient.email_verified or not preferences(recipient)[kind]:
+    if recipient is None or not recipient.email_verified or not notification_preferences(recipient)[kind]:
         return False
     if not sent_store.claim(key):
         return False  # sent before (the stream delivered the change twice, or the schedule ran twice)

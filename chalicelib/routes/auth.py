@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from chalice import Response
 
-from ..errors import RateLimited
 from ..http import Blueprint, authorization, json_body
 from ..services import auth
 from . import respond
@@ -25,14 +22,7 @@ def _no_content() -> Response:
 def request_sign_in_link():
     from ..services import sign_in
 
-    try:
-        return respond(sign_in.request_link(json_body(blueprint.current_request)), 202)
-    except RateLimited as limited:
-        return Response(
-            body=json.dumps({"Code": "TooManyRequestsError", "Message": limited.message}),
-            status_code=429,
-            headers={"Content-Type": "application/json", "Retry-After": str(limited.retry_after_seconds)},
-        )
+    return respond(sign_in.request_link(json_body(blueprint.current_request)), 202)
 
 
 @blueprint.route("/auth/sessions", methods=["POST"])

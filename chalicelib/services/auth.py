@@ -12,13 +12,13 @@ compared, in constant time, before anything read is used. A session unused for 9
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
 from typing import Iterable, NamedTuple
 
 from .. import clock
+from ..links import token_hash
 from ..errors import NotAuthenticated
 from ..storage import keys
 from ..storage import sessions as session_store
@@ -57,10 +57,6 @@ class Caller(NamedTuple):
         return self.session.id if self.session is not None else LEGACY_SESSION_ID
 
 
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def new_session(user_id: str, user_agent: str | None) -> tuple[str, SessionItem]:
     """A new session of `user_id` and its token. The token itself is never stored."""
     session_id = clock.new_id()
@@ -69,7 +65,7 @@ def new_session(user_id: str, user_agent: str | None) -> tuple[str, SessionItem]
     session = SessionItem(
         *session_store.session_key(user_id, session_id),
         id=session_id,
-        token_hash=hash_secret(secret),
+        token_hash=token_hash(secret),
         created_at=clock.iso(now),
         last_used_at=clock.iso(now),
         user_agent=(user_agent or "")[:MAX_USER_AGENT_LENGTH] or None,
@@ -110,7 +106,7 @@ def verified_caller(given: Credentials, found: dict) -> Caller:
     profile = found.pop(profile_key, None)
     session_item = found.pop(session_key[0], None) if session_key else None
     user = UserItem.from_raw_data(profile) if profile is not None else None
-    digest = hash_secret(given.secret)
+    digest = token_hash(given.secret)
     if user is None:
         raise NotAuthenticated("Authorization: invalid token")
     if given.session_id is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import clock, devices
+from ..links import token_hash
 from ..errors import NotAuthenticated, NotFound
 from ..responses import Session, SessionList
 from ..storage import sessions as session_store
@@ -82,7 +83,7 @@ def sign_out(authorization: str | None) -> None:
     given = auth.credentials(authorization)
     if given.session_id is None:
         _forget_legacy_token(auth.authenticate_caller(authorization).user.id)
-    elif not session_store.end_session_with_token(given.user_id, given.session_id, auth.hash_secret(given.secret),
+    elif not session_store.end_session_with_token(given.user_id, given.session_id, token_hash(given.secret),
                                                   int(clock.now().timestamp())):
         raise NotAuthenticated("Authorization: invalid token")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
-from .. import clock, notifications
+from .. import clock
 from . import auth, sign_in
 from ..errors import Conflict, InvalidInput, NotFound
-from ..profiles import listed_profile, own_profile, public_profile
+from ..profiles import listed_profile, notification_preferences, own_profile, public_profile
 from ..responses import Export, Message, MentorList, OwnMentee, OwnMentor, PublicMentee, PublicMentor, Registered, Unsubscribed, Vocabulary
 from ..storage import directory, keys, paging, transactions
 from ..storage import matches as match_store
@@ -71,7 +71,7 @@ def update_profile(user: UserItem, body) -> OwnMentee | OwnMentor:
         updated = user_store.copy_of(current)
         for field, value in changes.items():
             if field == "notifications":
-                value = {**notifications.preferences(current), **value}  # only the kinds given change
+                value = {**notification_preferences(current), **value}  # only the kinds given change
             setattr(updated, field, value)
         updated.updated_at = clock.now_iso()
         new_items = []
@@ -204,7 +204,7 @@ def unsubscribe(token: str | None) -> Unsubscribed:
         raise NotFound("token: no such subscription (use the link of the email)")
     user_id, kind = parsed
     user = user_store.find_user(user_id)
-    if user is not None and notifications.preferences(user)[kind]:
+    if user is not None and notification_preferences(user)[kind]:
         update_profile(user, {"notifications": {kind: False}})
     return Unsubscribed(unsubscribed=kind)
 

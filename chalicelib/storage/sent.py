@@ -8,6 +8,7 @@ import time
 from botocore.exceptions import ClientError
 
 from . import db, keys
+from .models import SentMarker
 
 # Longer than the stream keeps a record (24 h) and than any retry of the schedule.
 KEEP_SECONDS = 7 * 24 * 3600
@@ -16,15 +17,8 @@ KEEP_SECONDS = 7 * 24 * 3600
 def claim(key: str) -> bool:
     """Write the marker of `key` unless it exists: True when this caller may send."""
     try:
-        db.put_item(
-            {
-                "pk": {"S": keys.sent(key)},
-                "sk": {"S": keys.SENT},
-                "kind": {"S": "sent"},
-                "expires_at": {"N": str(int(time.time()) + KEEP_SECONDS)},
-            },
-            condition="attribute_not_exists(pk)",
-        )
+        marker = SentMarker(keys.sent(key), keys.SENT, expires_at=int(time.time()) + KEEP_SECONDS)
+        db.put_item(marker.serialize(), condition="attribute_not_exists(pk)")
     except ClientError as error:
         if db.is_condition_failure(error):
             return False

@@ -315,14 +315,14 @@ def test_a_session_unused_for_90_days_expires_and_use_keeps_it_alive(api, mailbo
 
 def test_version_1_tokens_keep_working_and_can_be_ended(api, backend):
     """A token issued before sessions (`<user id>.<secret>`, its hash on the profile)."""
-    from chalicelib.services.auth import hash_secret
+    from chalicelib.links import token_hash
     from chalicelib.storage import db, keys
 
     mentee = register_mentee(api)
     db.update_item(
         Key=db.key(keys.user(mentee.id), keys.PROFILE),
         UpdateExpression="SET token_hash = :hash",
-        ExpressionAttributeValues={":hash": {"S": hash_secret("old-secret")}},
+        ExpressionAttributeValues={":hash": {"S": token_hash("old-secret")}},
     )
     old_token = f"{mentee.id}.old-secret"
     assert api.get("/users/me", token=old_token).status_code == 200

@@ -49,26 +49,12 @@ TRANSACTION_MEMBERS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "Dele
 
 # The stream function: it reads items, and writes the marker of each email it sends (deleting it
 # again when sending fails, storage/sent.py); it never writes in batches.
-STREAM_FUNCTION_ON_TABLE = {
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-}
+STREAM_FUNCTION_ON_TABLE = REQUIRED_ON_TABLE - {"dynamodb:BatchWriteItem"}
 STREAM_FUNCTION_ON_INDEXES = {"dynamodb:Query"}
 # The schedule function: it reads the due index and users, expires requests in transactions (Put,
 # Update and Delete members), takes items off the due index (UpdateItem) and writes and deletes the
 # markers of the emails it sends; it never writes in batches and never reads the stream.
-SCHEDULE_FUNCTION_ON_TABLE = {
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-}
+SCHEDULE_FUNCTION_ON_TABLE = REQUIRED_ON_TABLE - {"dynamodb:BatchWriteItem"}
 SCHEDULE_FUNCTION_ON_INDEXES = {"dynamodb:Query"}
 # What Lambda's event source mapping does with the function's role to read the table's stream.
 READ_THE_STREAM = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
