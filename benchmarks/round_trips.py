@@ -300,6 +300,50 @@ def _transition(action: str, by_mentor: bool, active: bool):
     return prepare
 
 
+def _feedback(client):
+    learner, teacher, current = conversation(client, messages=0)
+    _ok(client.request("POST", f"/matches/{current['id']}/end", None, learner.token), 200, "end a match")
+    return Request("POST", f"/matches/{current['id']}/feedback", {"rating": 5, "note": "Great"},
+                   token=learner.token, status=201)
+
+
+def _block(with_open_match: bool):
+    def prepare(client):
+        if with_open_match:
+            learner, teacher, _ = conversation(client, messages=0)
+        else:
+            learner, teacher = mentee(client), mentor(client)
+        return Request("POST", f"/users/{teacher.id}/block", token=learner.token, status=204)
+
+    return prepare
+
+
+def _unblock(client):
+    learner, teacher = mentee(client), mentor(client)
+    _ok(client.request("POST", f"/users/{teacher.id}/block", None, learner.token), 204, "block a mentor")
+    return Request("DELETE", f"/users/{teacher.id}/block", token=learner.token, status=204)
+
+
+def _blocks(client):
+    learner = mentee(client)
+    for _ in range(3):
+        _ok(client.request("POST", f"/users/{mentor(client).id}/block", None, learner.token), 204, "block a mentor")
+    return Request("GET", "/users/me/blocks", token=learner.token)
+
+
+def _report(client):
+    learner, teacher, current = conversation(client, messages=0)
+    return Request("POST", "/reports", {"user_id": teacher.id, "match_id": current["id"], "reason": "no-show"},
+                   token=learner.token, status=201)
+
+
+def _list_mentors_signed_in(client):
+    learner = mentee(client)
+    for _ in range(3):
+        mentor(client)
+    return Request("GET", "/mentors?framework=pytorch", token=learner.token)
+
+
 def _inbox(threads: int):
     def prepare(client):
         return Request("GET", "/threads?limit=20", token=inbox(client, threads).token)
@@ -387,6 +431,7 @@ CASES: tuple[Case, ...] = (
     Case("GET /users/{id} (a mentor)", ("GET", "/users/{user_id}"), 2, _public_mentor),
     Case("GET /users/{id} (own mentee)", ("GET", "/users/{user_id}"), 3, _public_mentee),
     Case("GET /mentors?framework&goal", ("GET", "/mentors"), 1, _list_mentors, "public"),
+    Case("GET /mentors (signed in)", ("GET", "/mentors"), 2, _list_mentors_signed_in, "without the blocked"),
     Case("GET /matches/suggestions", ("GET", "/matches/suggestions"), 4, _suggestions),
     Case("GET /matches/suggestions (Pacific/Auckland)", ("GET", "/matches/suggestions"), 4,
          _suggestions_across_the_date_line, "reads wrap around the date line"),
@@ -403,6 +448,15 @@ CASES: tuple[Case, ...] = (
     Case("POST /matches/{id}/cancel", ("POST", "/matches/{match_id}/cancel"), 3,
          _transition("cancel", False, False)),
     Case("POST /matches/{id}/end", ("POST", "/matches/{match_id}/end"), 3, _transition("end", False, True)),
+    Case("POST /matches/{id}/feedback", ("POST", "/matches/{match_id}/feedback"), 3, _feedback,
+         "copy with the token check, the mentor, one transaction"),
+    Case("POST /users/{id}/block", ("POST", "/users/{user_id}/block"), 3, _block(False),
+         "the other and the pair lock in one read"),
+    Case("POST /users/{id}/block (open match)", ("POST", "/users/{user_id}/block"), 4, _block(True),
+         "+ the match copy; closing in the same transaction"),
+    Case("DELETE /users/{id}/block", ("DELETE", "/users/{user_id}/block"), 3, _unblock),
+    Case("GET /users/me/blocks", ("GET", "/users/me/blocks"), 2, _blocks),
+    Case("POST /reports", ("POST", "/reports"), 3, _report, "the user and the match copy in one read"),
     Case("POST /waitlist", ("POST", "/waitlist"), 3, _join_waitlist,
          "token check with the spot, transaction, position COUNT Query"),
     Case("GET /waitlist", ("GET", "/waitlist"), 2, _get_waitlist, "token check with the spot, position COUNT Query"),

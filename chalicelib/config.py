@@ -52,6 +52,8 @@ class MailSettings:
     # When set (`make run`), emails are written to this directory instead of being sent by SES.
     outbox_dir: str | None = None
     region: str = "us-east-1"
+    # Who gets reports of users (OPERATOR_EMAIL); without one, reports are only logged.
+    operator: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "MailSettings":
@@ -61,4 +63,5 @@ class MailSettings:
             app_url=(env.get("APP_URL") or cls.app_url).rstrip("/"),
             outbox_dir=env.get("MAIL_OUTBOX_DIR") or None,
             region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1",
+            operator=env.get("OPERATOR_EMAIL") or None,
         )

@@ -13,7 +13,8 @@ What follows a change:
   (chalicelib.links): the stored item holds only their hashes;
 - a match copy written: its owner's notification, if any (chalicelib.notifications);
 - a mentor's free slots growing, or a new waitlist entry: offers from the waitlist
-  (chalicelib.services.waitlist).
+  (chalicelib.services.waitlist);
+- a new report of a user: the operator's email (OPERATOR_EMAIL).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def _handle_record(record: DynamoDBRecord) -> None:
         notifications.on_match_change(MatchItem.from_raw_data(old) if old else None, MatchItem.from_raw_data(new))
     elif kind in ("user", "waitlist"):
         _offer_from_waitlist(kind, new, old)
+    elif kind == "report" and old is None:
+        from . import notifications
+        from .storage.models import ReportItem
+
+        notifications.report_received(ReportItem.from_raw_data(new))
 
 
 def _offer_from_waitlist(kind: str, new: dict, old: dict | None) -> None:

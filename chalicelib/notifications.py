@@ -73,6 +73,10 @@ _UPDATES = {
 }
 
 
+# Matches closed by a block (services.safety) or an operator's ban send no email.
+SILENT_CLOSE_REASONS = ("blocked", "banned")
+
+
 def on_match_change(old: MatchItem | None, new: MatchItem) -> None:
     """A participant's copy of a match was written: tell that participant what they should know.
 
@@ -87,6 +91,8 @@ def on_match_change(old: MatchItem | None, new: MatchItem) -> None:
         return
     if old.status == new.status or new.status not in _UPDATES:
         return
+    if new.close_reason in SILENT_CLOSE_REASONS:
+        return  # a block or a ban: nobody is told (the blocked user least of all)
     told, headline, page = _UPDATES[new.status]
     if told == "other":
         told = "mentee" if new.closed_by == new.mentor_id else "mentor"
@@ -164,3 +170,46 @@ def _offered_from_waitlist(match: MatchItem) -> None:
 
 def expiry_days() -> int:
     return max(1, round(request_expiry().total_seconds() / 86400))
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+
+def report_received(report) -> bool:
+    """Email the operator (OPERATOR_EMAIL) about a new report, once. True when sent now."""
+    settings = MailSettings.from_env()
+    if settings.operator is None:
+        logger.warning("a user was reported and OPERATOR_EMAIL is not set: nobody is emailed",
+                       extra={"report_id": report.id, "user_id": report.user_id})
+        return False
+    key = f"report#{report.id}"
+    if not sent_store.claim(key):
+        return False
+    from . import mail  # on first use: Jinja2 and the SES client
+
+    people = user_store.find_users([report.user_id, report.reporter_id])
+    subject, reporter = people.get(report.user_id), people.get(report.reporter_id)
+    try:
+        message = mail.compose(
+            "report",
+            {
+                "subject_id": report.user_id,
+                "subject_name": subject.name if subject else "Deleted user",
+                "subject_role": subject.role if subject else "deleted",
+                "reporter_id": report.reporter_id,
+                "reporter_name": reporter.name if reporter else "Deleted user",
+                "reason": report.reason,
+                "details": report.details,
+                "match_id": report.match_id,
+                "distinct_reporters": len(subject.reported_by or ()) if subject else 0,
+                "hidden": bool(subject and subject.hidden),
+            },
+            to=settings.operator,
+            settings=settings,
+        )
+        mail.send(message)
+    except Exception:
+        sent_store.release(key)
+        raise
+    logger.info("sent a report to the operator", extra={"report_id": report.id})
+    return True

@@ -66,7 +66,9 @@ def _operation(index: int, route: Route, schemas: dict) -> dict:
     operation: dict[str, Any] = {"operationId": route.view, "summary": route.summary, "tags": [route.tag]}
     if route.description:
         operation["description"] = route.description
-    if not route.auth:
+    if route.auth_optional:
+        operation["security"] = [{}, {"bearerAuth": []}]
+    elif not route.auth:
         operation["security"] = []
     if route.params:
         operation["parameters"] = [_parameter(p, schemas[(index, "param", p.name)]) for p in route.params]
@@ -150,6 +152,7 @@ def _build() -> dict:
             {"name": "matches", "description": "Suggestions and the match lifecycle."},
             {"name": "threads", "description": "One thread per match: messages and read marks."},
             {"name": "waitlist", "description": "Mentees waiting for a mentor's free slot, first come, first served."},
+            {"name": "safety", "description": "Blocking and reporting users."},
             {"name": "web", "description": "The web app and this document."},
         ],
         "security": [{"bearerAuth": []}],

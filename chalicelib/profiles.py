@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import reputation
 from .responses import DeletedUser, OwnMentee, OwnMentor, PublicMentee, PublicMentor
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def _public_values(user: UserItem) -> dict:
             accepting=bool(user.accepting),
             years_in_ml=_number(user.years_in_ml),
             transition_story=user.transition_story,
+            moved_via=list(user.moved_via or []),
+            **reputation.public_values(user),
         )
     return values
 
@@ -53,12 +56,18 @@ def public_profile(user: UserItem) -> PublicMentee | PublicMentor:
     return model.model_validate(_public_values(user))
 
 
+# What a listing written before mentors had a reputation and `moved_via` stands for.
+_LISTING_DEFAULTS = {"moved_via": [], "mentorships_completed": 0, "rating": None, "rating_count": 0,
+                     "response_hours": None}
+
+
 def listed_profile(listing: dict) -> PublicMentor:
     """A mentor's public profile from their directory listing (storage.directory.listing).
-    Entries written by earlier versions may carry more (a load, since removed): only the public
-    profile's fields are taken."""
+    Entries written by earlier versions may carry more (a load, since removed) or less (no
+    reputation yet): only the public profile's fields are taken, missing ones as a new mentor's."""
     fields = PublicMentor.model_fields
-    return PublicMentor.model_validate({name: value for name, value in listing.items() if name in fields})
+    return PublicMentor.model_validate(
+        {**_LISTING_DEFAULTS, **{name: value for name, value in listing.items() if name in fields}})
 
 
 def own_profile(user: UserItem) -> OwnMentee | OwnMentor:

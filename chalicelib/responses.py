@@ -85,7 +85,16 @@ class PublicMentor(_Response):
     capacity: Annotated[int, Field(ge=1)]
     accepting: bool
     years_in_ml: Count | None
-    transition_story: str | None
+    transition_story: str | None = Field(description="Shown as written; never read by the ranking.")
+    moved_via: list[GoalId] = Field(description="How the mentor moved into ML (goal ids): the ranking's mentions "
+                                                "such as \"Also moved into ML by internal transfer\" come from it.")
+    mentorships_completed: Count = Field(description="Matches that ended after being active.")
+    rating: Annotated[float, Field(ge=1, le=5)] | None = Field(
+        description="The mean of the mentees' ratings, one decimal; null under 3 ratings.")
+    rating_count: Count = Field(description="How many mentees rated the mentor.")
+    response_hours: Annotated[float, Field(ge=0)] | None = Field(
+        description="Median hours from request to accept or decline over the last 20 answered requests; "
+                    "null under 3.")
 
 
 Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
@@ -244,6 +253,22 @@ class Match(_Response):
     close_reason: str | None
     origin: Literal["request", "waitlist", "program"] = Field(
         description="How it began: a mentee's request, an offer from the waitlist, or a cohort program.")
+    feedback: Feedback | None = Field(
+        description="The caller's own feedback on it (null until given; only once it ended).")
+
+
+class Feedback(_Response):
+    """The caller's feedback on an ended match. The note is private to the service: the other
+    participant never sees it."""
+
+    match_id: Id
+    rating: Annotated[int, Field(ge=1, le=5)]
+    note: str | None
+    created_at: Time
+
+
+class FeedbackEnvelope(_Response):
+    feedback: Feedback
 
 
 class MatchEnvelope(_Response):
@@ -312,6 +337,30 @@ class ThreadList(_Response):
 
 class ReadMark(_Response):
     unread: Literal[0]
+
+
+# --- safety -------------------------------------------------------------------------------------
+
+
+class Block(_Response):
+    user_id: Id
+    name: str = Field(description="The blocked user's name when they were blocked.")
+    created_at: Time
+
+
+class BlockList(_Response):
+    """The users the caller blocked, most recent first."""
+
+    blocks: list[Block]
+
+
+class ReportReceipt(_Response):
+    id: Id
+    created_at: Time
+
+
+class ReportEnvelope(_Response):
+    report: ReportReceipt
 
 
 # --- the data export --------------------------------------------------------------------------

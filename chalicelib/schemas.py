@@ -86,6 +86,11 @@ MenteeFrameworks = Annotated[list[FrameworkInput], Field(max_length=10), AfterVa
 MenteeGoals = Annotated[list[GoalInput], Field(min_length=1, max_length=5), AfterValidator(_unique)]
 MentorFrameworks = Annotated[list[FrameworkInput], Field(min_length=1, max_length=10), AfterValidator(_unique)]
 MentorGoals = Annotated[list[GoalInput], Field(min_length=1, max_length=9), AfterValidator(_unique)]
+MovedVia = Annotated[
+    list[GoalInput],
+    Field(max_length=9, description="How the mentor moved into ML (goal ids), e.g. `[\"internal-transfer\"]`."),
+    AfterValidator(_unique),
+]
 
 
 class _Body(BaseModel):
@@ -116,6 +121,7 @@ class MentorFields(_Body):
     accepting: StrictBool = True
     years_in_ml: YearsInMl | None = None
     transition_story: TransitionStory | None = None
+    moved_via: MovedVia = []
 
 
 class MenteeRegistration(_Common, MenteeFields):
@@ -180,6 +186,7 @@ class MentorUpdate(_Body):
     accepting: StrictBool | MISSING = MISSING
     years_in_ml: YearsInMl | None | MISSING = MISSING
     transition_story: TransitionStory | None | MISSING = MISSING
+    moved_via: MovedVia | MISSING = MISSING
     notifications: NotificationChanges | MISSING = MISSING
 
 
@@ -202,6 +209,25 @@ class WaitlistRequest(_Body):
 
 class TransitionRequest(_Body):
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
+
+
+class FeedbackRequest(_Body):
+    """How the match went for the caller; the note is private to the service."""
+
+    rating: Annotated[StrictInt, Field(ge=1, le=5, description="1 (poor) to 5 (excellent)."), BeforeValidator(_integral)]
+    note: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=1000)] | None = None
+
+
+REPORT_REASONS = ("harassment", "spam", "inappropriate", "no-show", "other")
+
+
+class ReportRequest(_Body):
+    """Report a user to the operators (optionally about one of the caller's matches with them)."""
+
+    user_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
+    match_id: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    reason: Literal["harassment", "spam", "inappropriate", "no-show", "other"]
+    details: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=2000)] | None = None
 
 
 class MessageRequest(_Body):

@@ -20,14 +20,20 @@ Every kind of points is non-decreasing in what the mentor shares with the mentee
 giving a mentor one more of the mentee's goals, one more of the mentee's
 languages or one more of the mentee's frameworks never lowers the score.
 
-Finally, a mentor's transition story earns a mention (no points) when it shows
-they made the same move the mentee is aiming for, see ``STORY_PATTERNS``.
+A mentor's standing (``standing``: how they answer requests, how mentees rate them) then
+moves them up or down within what the target framework decides, by at most
+``STANDING_BOUND`` points: no rating or answer speed lifts a mentor without the target
+framework above one with it (``rank_value``).
+
+Finally, a mentor who moved into ML the way the mentee is aiming to earns a mention (no
+points), from the ways they named (``moved_via``, goal ids, see ``MOVED_VIA_REASONS``).
+Free text, such as the transition story, is shown to the mentee but never read here.
 """
 
 from __future__ import annotations
 
 import heapq
-import re
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -40,19 +46,24 @@ __all__ = [
     "LANGUAGE_POINTS",
     "MAX_SCORE",
     "MAX_TIMEZONE_HOURS",
+    "MOVED_VIA_REASONS",
     "SECONDARY_FRAMEWORK_POINTS",
-    "STORY_PATTERNS",
+    "STANDING_BOUND",
     "TARGET_FRAMEWORK_POINTS",
     "TIMEZONE_POINTS",
     "MenteeNeeds",
     "MentorOffer",
+    "Reputation",
     "ScoreParts",
     "Scored",
     "rank_mentors",
+    "rank_value",
+    "reputation_reasons",
     "score_mentor",
     "score_only",
     "score_parts",
     "sort_key",
+    "standing",
     "timezone_distance_hours",
 ]
 
@@ -68,8 +79,8 @@ This is the dominant criterion. The weights are chosen so that
     TARGET_FRAMEWORK_POINTS > SECONDARY_FRAMEWORK_POINTS + GOAL_POINTS
                               + TIMEZONE_POINTS + LANGUAGE_POINTS      (51 > 49)
 
-Every other kind of points is bounded by its constant and the story mention is
-worth nothing, so a mentor with the target framework scores at least 51 and a
+Every other kind of points is bounded by its constant and a ``moved_via`` mention
+is worth nothing, so a mentor with the target framework scores at least 51 and a
 mentor without it at most 49: the former always ranks above the latter. The
 weights also add up to exactly ``MAX_SCORE`` so that a perfect match scores 100.
 """
@@ -144,37 +155,54 @@ LANGUAGE_NAMES: dict[str, str] = {
 }
 """Display names for common ISO 639-1 codes; other codes are shown as the code."""
 
-STORY_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    (
-        "internal-transfer",
-        re.compile(r"\binternal(?:ly)?[\s-]+transfer|\btransferred\s+internally\b", re.I),
-        "Also moved into ML by internal transfer",
-    ),
-    (
-        "ml-initiative",
-        re.compile(r"\bml[\s-]+initiative", re.I),
-        "Also started an ML initiative at work",
-    ),
-    (
-        "job-switch",
-        re.compile(r"\bjob[\s-]+switch|\bswitched\s+jobs\b", re.I),
-        "Also moved into ML by switching jobs",
-    ),
-    (
-        "kaggle",
-        re.compile(r"\bkaggle", re.I),
-        "Also got into ML through Kaggle",
-    ),
-)
-"""Transition-story mentions: (mentee goal id, pattern, reason).
+MOVED_VIA_REASONS: dict[str, str] = {
+    "internal-transfer": "Also moved into ML by internal transfer",
+    "ml-initiative": "Also started an ML initiative at work",
+    "job-switch": "Also moved into ML by switching jobs",
+    "interview-prep": "Also prepared for ML interviews to move into ML",
+    "applied-theory": "Also learned ML theory by building",
+    "kaggle": "Also got into ML through Kaggle",
+    "personal-project": "Also moved into ML through personal projects",
+    "framework-depth": "Also moved into ML by doubling down on one framework",
+    "ml-systems": "Also moved into ML through ML systems work",
+}
+"""Mentions by goal id: when the mentee has the goal and the mentor moved into ML that way
+(their ``moved_via``), the reason is added after all other reasons, in the mentee's goal order.
+A mention is worth no points, so it never changes the ranking."""
 
-When the mentee has the goal and the mentor's transition story matches the
-pattern (case-insensitive keyword search), the reason is added after all other
-reasons, in the mentee's goal order. A mention is worth no points, so it can
-never change the ranking.
-"""
+# --------------------------------------------------------------------------------------
+# Standing: answering requests and mentees' ratings
+# --------------------------------------------------------------------------------------
 
-_STORY_BY_GOAL = {goal: (pattern, reason) for goal, pattern, reason in STORY_PATTERNS}
+RATING_POINTS = 2
+"""A rating of 4.5 or more earns this many points, under 2.0 costs as many (see ``standing``)."""
+
+RESPONSE_POINTS = 2
+"""Answering within a day (median) earns this many points."""
+
+EXPIRED_REQUEST_POINTS = 1
+"""Each recently expired request costs this many points, up to ``MAX_EXPIRED_PENALTY``."""
+
+MAX_EXPIRED_PENALTY = 3
+
+STANDING_BOUND = RATING_POINTS + max(RESPONSE_POINTS, MAX_EXPIRED_PENALTY)
+"""A standing lies in -STANDING_BOUND..+STANDING_BOUND."""
+
+TIER_GAP = 10 * MAX_SCORE
+"""Added to the rank value of a mentor who knows the target framework: larger than any score and
+standing together, so that tier is decided first (``rank_value``)."""
+
+
+class Reputation(NamedTuple):
+    """What mentees' experience says about a mentor (chalicelib.reputation keeps it)."""
+
+    rating: float | None = None  # mean of the mentees' ratings, one decimal; None under 3 ratings
+    rating_count: int = 0
+    response_hours: float | None = None  # median hours to answer a request; None under 3 answers
+    recent_expired: int = 0  # requests left to expire among the mentor's recent ones
+
+
+NO_REPUTATION = Reputation()
 
 
 # --------------------------------------------------------------------------------------
@@ -201,7 +229,8 @@ class MentorOffer(NamedTuple):
     utc_offset_minutes: int
     languages: tuple[str, ...]
     active_mentees: int = 0
-    transition_story: str | None = None
+    moved_via: tuple[str, ...] = ()  # goal ids: how the mentor moved into ML
+    reputation: Reputation = NO_REPUTATION
 
 
 @dataclass(frozen=True)
@@ -210,6 +239,7 @@ class Scored:
     score: int  # 0..100 inclusive
     reasons: tuple[str, ...]
     active_mentees: int
+    rank: int  # rank_value: what orders mentors (see sort_key)
 
 
 # --------------------------------------------------------------------------------------
@@ -320,11 +350,88 @@ def _points(goal_count: int, shared: tuple) -> int:
     )
 
 
-def score_mentor(needs: MenteeNeeds, offer: MentorOffer) -> Scored:
-    """Score one mentor for one mentee (see the module docstring and the weights).
+def standing(reputation: Reputation) -> int:
+    """Points in -STANDING_BOUND..+STANDING_BOUND for how a mentor answers and is rated.
 
-    Reasons are given for every criterion that earned points, in order of importance,
-    followed by any transition-story mentions.
+    Rating (3 or more): 4.5 and up +2, 4.0 up +1, 3.0 up 0, 2.0 up -1, below -2. Answers (median,
+    3 or more): within a day +2, within 3 days +1, within a week 0, slower -1. Each request left
+    to expire among the recent ones -1 (at most -3); the answer part stays within -3..+2.
+    """
+    rating = reputation.rating
+    if rating is None:
+        rating_points = 0
+    elif rating >= 4.5:
+        rating_points = RATING_POINTS
+    elif rating >= 4.0:
+        rating_points = 1
+    elif rating >= 3.0:
+        rating_points = 0
+    elif rating >= 2.0:
+        rating_points = -1
+    else:
+        rating_points = -RATING_POINTS
+    hours = reputation.response_hours
+    if hours is None:
+        answer_points = 0
+    elif hours <= 24:
+        answer_points = RESPONSE_POINTS
+    elif hours <= 72:
+        answer_points = 1
+    elif hours <= 168:
+        answer_points = 0
+    else:
+        answer_points = -1
+    answer_points -= EXPIRED_REQUEST_POINTS * max(0, reputation.recent_expired)
+    return rating_points + max(-MAX_EXPIRED_PENALTY, min(RESPONSE_POINTS, answer_points))
+
+
+def rank_value(score: int, mentor_standing: int) -> int:
+    """What orders mentors for a mentee, higher first: the score plus the standing, with every
+    mentor who knows the target framework (a score of TARGET_FRAMEWORK_POINTS or more: nobody
+    else reaches it) a whole tier above every mentor who does not."""
+    tier = TIER_GAP if score >= TARGET_FRAMEWORK_POINTS else 0
+    return tier + score + mentor_standing
+
+
+def _shown_score(score: int, mentor_standing: int) -> int:
+    """The score shown: the score plus the standing, kept within its tier (51..100 with the
+    target framework, 0..50 without), so shown scores never contradict the order."""
+    if score >= TARGET_FRAMEWORK_POINTS:
+        return max(TARGET_FRAMEWORK_POINTS, min(MAX_SCORE, score + mentor_standing))
+    return max(0, min(TARGET_FRAMEWORK_POINTS - 1, score + mentor_standing))
+
+
+def _answer_time(hours: float) -> str | None:
+    if hours <= 1:
+        return "within an hour"
+    if hours <= 12:
+        return f"within {math.ceil(hours)} hours"
+    if hours <= 24:
+        return "within a day"
+    if hours <= 72:
+        return f"within {math.ceil(hours / 24)} days"
+    return None
+
+
+def reputation_reasons(reputation: Reputation) -> list[str]:
+    """"Usually answers within a day", "Rated 4.8 by 5 mentees": only what speaks for a mentor
+    (answers within 3 days, no request left to expire lately; a rating of 4.0 or more)."""
+    reasons = []
+    if reputation.response_hours is not None and not reputation.recent_expired:
+        within = _answer_time(reputation.response_hours)
+        if within is not None:
+            reasons.append(f"Usually answers {within}")
+    if reputation.rating is not None and reputation.rating >= 4.0:
+        reasons.append(f"Rated {reputation.rating:.1f} by {reputation.rating_count} mentees")
+    return reasons
+
+
+def score_mentor(needs: MenteeNeeds, offer: MentorOffer, mentor_standing: int | None = None) -> Scored:
+    """Score one mentor for one mentee (see the module docstring and the weights);
+    `mentor_standing` is ``standing(offer.reputation)`` when worked out already.
+
+    Reasons are given for every criterion that earned points, in order of importance, then
+    what speaks for the mentor's standing, followed by any mentions of how they moved into ML.
     """
     terms = _mentee_terms(needs)
     shared = _compare(needs, terms, offer)
@@ -352,25 +459,29 @@ def score_mentor(needs: MenteeNeeds, offer: MentorOffer) -> Scored:
     if shared_languages:
         reasons.append(f"Speaks {_join([LANGUAGE_NAMES.get(c, c) for c in shared_languages])}")
 
-    # Transition story: a mention, no points, in the mentee's goal order.
-    story = offer.transition_story or ""
-    for goal in terms[1]:
-        mention = _STORY_BY_GOAL.get(goal)
-        if mention is not None and mention[0].search(story):
-            reasons.append(mention[1])
+    # Standing.
+    reasons.extend(reputation_reasons(offer.reputation))
 
+    # How the mentor moved into ML: a mention, no points, in the mentee's goal order.
+    moved_via = set(offer.moved_via)
+    reasons.extend(MOVED_VIA_REASONS[goal] for goal in terms[1] if goal in moved_via and goal in MOVED_VIA_REASONS)
+
+    points = _points(len(terms[1]), shared)
+    if mentor_standing is None:
+        mentor_standing = standing(offer.reputation)
     return Scored(
         mentor_id=offer.mentor_id,
-        score=_points(len(terms[1]), shared),
+        score=_shown_score(points, mentor_standing),
         reasons=tuple(reasons),
         active_mentees=offer.active_mentees,
+        rank=rank_value(points, mentor_standing),
     )
 
 
 class ScoreParts(NamedTuple):
     """A mentor's score for one mentee as the sum of four parts, each depending on one thing the
     mentor offers: ``frameworks(f) + goals(g) + timezone(utc offset) + languages(l)`` is
-    ``score_mentor(needs, offer).score``. Many mentors share each of these values, far more than
+    ``score_mentor(needs, offer).score`` for a mentor without standing. Many mentors share each of these values, far more than
     share all four, so ranking many mentors can work each part out once per distinct value."""
 
     frameworks: Callable[[Iterable[str]], int]
@@ -403,8 +514,9 @@ def score_parts(needs: MenteeNeeds) -> ScoreParts:
 
 
 def score_only(needs: MenteeNeeds) -> Callable[[MentorOffer], int]:
-    """A function giving ``score_mentor(needs, offer).score`` for any offer, without
-    building the reasons: several times cheaper when ranking many mentors for one mentee."""
+    """A function giving the points of any offer for `needs` before its standing (the sum of the
+    ``score_parts``), without building the reasons: several times cheaper when ranking many
+    mentors for one mentee. ``rank_value(points, standing(offer.reputation))`` orders them."""
     parts = score_parts(needs)
     return lambda offer: (
         parts.frameworks(offer.frameworks)
@@ -415,18 +527,20 @@ def score_only(needs: MenteeNeeds) -> Callable[[MentorOffer], int]:
 
 
 def sort_key(s: Scored) -> tuple:
-    """The ranking order: score descending, then fewer active mentees, then mentor id.
+    """The ranking order: rank value descending (the target framework first, then score and
+    standing), then fewer active mentees, then mentor id.
 
     Sorting with this key (ascending) puts the best match first. Mentor ids are
     expected to be unique, which makes the order total.
     """
-    return (-s.score, s.active_mentees, s.mentor_id)
+    return (-s.rank, s.active_mentees, s.mentor_id)
 
 
 def rank_mentors(
     needs: MenteeNeeds, offers: Iterable[MentorOffer], limit: int | None = None
 ) -> list[Scored]:
-    """Best first. Deterministic: score desc, then fewer active mentees, then mentor_id asc.
+    """Best first. Deterministic: rank value desc (sort_key; shown scores may tie where ranks
+    differ), then fewer active mentees, then mentor_id asc.
 
     ``limit`` keeps only the first ``limit`` results (``None``: all of them).
     """
@@ -434,8 +548,9 @@ def rank_mentors(
         raise ValueError("limit must be None or a non-negative integer")
     if limit is None:
         return sorted((score_mentor(needs, offer) for offer in offers), key=sort_key)
-    # Rank on the score alone (the same order as sort_key), then explain only the mentors kept.
+    # Rank without the reasons (the same order as sort_key), then explain only the mentors kept.
     score = score_only(needs)
-    keyed = ((-score(offer), offer.active_mentees, offer.mentor_id, offer) for offer in offers)
+    keyed = ((-rank_value(score(offer), standing(offer.reputation)), offer.active_mentees, offer.mentor_id, offer)
+             for offer in offers)
     best = heapq.nsmallest(limit, keyed, key=lambda k: k[:3])
     return [score_mentor(needs, offer) for *_, offer in best]

@@ -53,6 +53,7 @@ class Route:
     answer: str  # what that response is, in a few words
     status: int = 200
     auth: bool = True  # a bearer token is required (401 without a valid one)
+    auth_optional: bool = False  # without `auth`: a bearer token may be given (401 if it is not valid)
     database: bool = True  # it reads or writes the table (503 when that is unavailable)
     body: Any = None  # the request model
     body_required: bool = True
@@ -190,7 +191,9 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route(
         "GET", "/mentors", "list_mentors", "Mentors who are accepting and have a free slot.", "users",
-        responses.MentorList, "A page of mentors.", auth=False, errors=(400,),
+        responses.MentorList, "A page of mentors.", auth=False, auth_optional=True, errors=(400, 401),
+        description="Public. With a bearer token (optional; 401 if it is not valid), mentors whom the caller "
+                    "blocked or who blocked the caller are left out, so a page may hold fewer than `limit`.",
         params=(
             Param("framework", "query", FrameworkId | Literal[""], "Only mentors of this framework. Empty: no filter."),
             Param("goal", "query", GoalId | Literal[""], "Only mentors who help with this goal. Empty: no filter."),
@@ -263,6 +266,14 @@ ROUTES: tuple[Route, ...] = (
     _transition("decline", "The mentor declines a pending match.", "pending → declined; only the mentor."),
     _transition("cancel", "The mentee withdraws a pending request.", "pending → cancelled; only the mentee."),
     _transition("end", "Either participant ends an active match.", "active → ended."),
+    Route(
+        "POST", "/matches/{match_id}/feedback", "give_feedback", "Rate an ended match (once per participant).",
+        "matches", responses.FeedbackEnvelope, "The feedback as stored.", status=201,
+        params=(MATCH_ID,), body=schemas.FeedbackRequest, errors=(400, 404, 409),
+        description="Participants only (404 otherwise), once the match has ended (409 before, and 409 the "
+                    "second time). The note is private to the service. A mentee's rating counts towards the "
+                    "mentor's public `rating` (shown from 3 ratings on).",
+    ),
     # --- the waitlist ---
     Route(
         "POST", "/waitlist", "join_waitlist", "Wait for a mentor of the caller's target framework.", "waitlist",
@@ -282,6 +293,32 @@ ROUTES: tuple[Route, ...] = (
         "DELETE", "/waitlist", "leave_waitlist", "Leave the waitlist.", "waitlist", None,
         "Left: no offer will come from it.", status=204, errors=(403, 404),
         description="Mentees only (403). 404 when the caller is not waiting (or an offer took the place first).",
+    ),
+    # --- safety ---
+    Route(
+        "POST", "/users/{user_id}/block", "block_user", "Block a user.", "safety", None,
+        "Blocked (also when blocked already).", status=204, params=(USER_ID,), errors=(400, 404),
+        description="Closes any open match between the two (`close_reason: \"blocked\"`); from then on neither "
+                    "appears in the other's suggestions, directory or profiles, can request the other or send to "
+                    "their threads. The blocked user is not told. 404 for a user the caller cannot see (as for "
+                    "`GET /users/{id}`); 400 for the caller themselves.",
+    ),
+    Route(
+        "DELETE", "/users/{user_id}/block", "unblock_user", "Unblock a user.", "safety", None,
+        "Unblocked (a block the other user made stays).", status=204, params=(USER_ID,), errors=(404,),
+        description="404 when the caller has not blocked this user.",
+    ),
+    Route(
+        "GET", "/users/me/blocks", "list_blocks", "The users the caller blocked, most recent first.", "safety",
+        responses.BlockList, "The blocks.",
+    ),
+    Route(
+        "POST", "/reports", "report_user", "Report a user to the operators.", "safety",
+        responses.ReportEnvelope, "The report's receipt.", status=201, body=schemas.ReportRequest,
+        errors=(400, 404),
+        description="The operator is emailed. A user reported by 3 distinct users is hidden from the directory, "
+                    "suggestions and the waitlist until an operator clears them. 404 for a user the caller cannot "
+                    "see, or a `match_id` that is not the caller's match with them.",
     ),
     # --- threads ---
     Route(

@@ -78,3 +78,13 @@ def cancel_match(match_id):
 @blueprint.route("/matches/{match_id}/end", methods=["POST"])
 def end_match(match_id):
     return _transition(match_id, "end")
+
+
+@blueprint.route("/matches/{match_id}/feedback", methods=["POST"])
+def give_feedback(match_id):
+    from ..services import matches
+
+    request = blueprint.current_request
+    body = json_body_of_caller(request)
+    user, match = auth.authenticate_with_match(authorization(request), matches.readable_match_id(match_id))
+    return respond(matches.give_feedback(user, match_id, body, match), 201)

@@ -82,9 +82,11 @@ def list_mentors():
     from ..services import users
 
     request = blueprint.current_request
+    header = authorization(request)
     return respond(users.list_mentors(
         framework=query_param(request, "framework"),
         goal=query_param(request, "goal"),
         limit=limit_param(request),
         cursor=query_param(request, "cursor"),
+        viewer=auth.authenticate(header) if header else None,  # signed in: without the blocked
     ))

@@ -107,7 +107,7 @@ def verified_caller(given: Credentials, found: dict) -> Caller:
     session_item = found.pop(session_key[0], None) if session_key else None
     user = UserItem.from_raw_data(profile) if profile is not None else None
     digest = token_hash(given.secret)
-    if user is None:
+    if user is None or user.banned:
         raise NotAuthenticated("Authorization: invalid token")
     if given.session_id is None:
         if user.token_hash is None or not hmac.compare_digest(user.token_hash, digest):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
-from .. import clock
+from .. import clock, reputation
 from ..config import request_expiry
 from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
-from ..responses import Match, MatchEnvelope, MatchList
+from ..responses import Feedback, FeedbackEnvelope, Match, MatchEnvelope, MatchList
 from ..storage import due as due_store
 from ..storage import matches as match_store
 from ..storage import paging, transactions
@@ -48,7 +48,17 @@ def match_document(match: MatchItem) -> Match:
         closed_by=match.closed_by,
         close_reason=match.close_reason,
         origin=match.origin or "request",
+        feedback=feedback_document(match),
     )
+
+
+def feedback_document(match: MatchItem) -> Feedback | None:
+    """The copy owner's feedback on the match, if given."""
+    given = match.feedback
+    if not given:
+        return None
+    return Feedback(match_id=match.match_id, rating=int(given["rating"]), note=given.get("note"),
+                    created_at=given["created_at"])
 
 
 def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None) -> MatchEnvelope:
@@ -86,8 +96,9 @@ def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | N
     first attempt may use what the caller read already; a retry must read afresh.
 
     Checks (on that data, then held by the transaction's conditions): the mentor is a mentor,
-    accepting, with a free slot; the mentee has fewer than MAX_OPEN_MATCHES open matches and no
-    open match with this mentor. Returns the mentee's copy of the match."""
+    accepting, with a free slot, and neither blocked the other; the mentee has fewer than
+    MAX_OPEN_MATCHES open matches and no open match with this mentor (a block committed meanwhile
+    changes both versions the transaction is conditioned on: the retry sees it). Returns the mentee's copy of the match."""
     from .. import scoring  # on first use: scoring and matching slow cold starts
     from . import matching
 
@@ -100,7 +111,11 @@ def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | N
             raise NotFound("mentor_id: no such mentor")
         if mentor.role != "mentor":
             raise InvalidInput("mentor_id", "is not a mentor")
-        if not mentor.accepting:
+        if mentor.id in (current_mentee.blocked or ()):
+            raise Conflict("mentor_id: you blocked this mentor; unblock them first")
+        if mentor.id in (current_mentee.blocked_by or ()) or mentor.banned:
+            raise NotFound("mentor_id: no such mentor")  # the blocked are not told
+        if not mentor.accepting or mentor.hidden:
             raise Conflict("mentor_id: this mentor is not accepting new mentees")
         if int(mentor.active_mentees or 0) >= int(mentor.capacity):
             raise Conflict("mentor_id: this mentor has no free slot")
@@ -194,8 +209,11 @@ def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_REA
             raise Conflict(f"status: only the {role} can {action} a match")
         if current.status != from_status:
             raise Conflict(f"status: cannot {action} a match that is {current.status}")
-        users_before, users_after = _released(current, {user.id: user} if fresh_reads else {}) if closing else ([], [])
-        now = clock.now_iso()
+        known = {user.id: user} if fresh_reads else {}
+        users_before, users_after = _released(current, known) if closing else _with_mentor(current, known)
+        moment = clock.now()
+        now = clock.iso(moment)
+        _record_reputation(action, current, users_after, moment)
         match_store.change_status(
             match=current, new_status=to_status, updated_at=now, actor_id=user.id, reason=request.reason,
             closing=closing, users_before=users_before, users_after=users_after,
@@ -207,6 +225,27 @@ def change_match(user: UserItem, match_id: str, action: str, body, match=NOT_REA
 
     attempt.number = 0
     return MatchEnvelope(match=match_document(transactions.run_with_retries(attempt)))
+
+
+def _with_mentor(match: MatchItem, known: dict[str, UserItem]) -> tuple[list[UserItem], list[UserItem]]:
+    """The match's mentor as read (`known` when current already) and a copy to change."""
+    mentor = known.get(match.mentor_id) or user_store.find_user(match.mentor_id)
+    if mentor is None:
+        return [], []
+    return [mentor], [user_store.copy_of(mentor)]
+
+
+def _record_reputation(action: str, match: MatchItem, users_after: list[UserItem], moment: datetime) -> None:
+    """What the transition tells of the mentor (on their copy about to be saved): an answer to a
+    request and how long it took, or a completed mentorship."""
+    mentor = next((u for u in users_after if u.role == "mentor"), None)
+    if mentor is None:
+        return
+    if action in ("accept", "decline"):
+        asked = datetime.fromisoformat(match.created_at)
+        reputation.record_answer(mentor, (moment - asked).total_seconds() / 60)
+    elif action == "end":
+        reputation.record_completed(mentor)
 
 
 def _released(match: MatchItem, known: dict[str, UserItem]) -> tuple[list[UserItem], list[UserItem]]:
@@ -244,6 +283,8 @@ def expire_request(copy: MatchItem, now) -> bool:
         if datetime.fromisoformat(current.created_at) + request_expiry() > now:
             return False  # not due yet (the expiry setting grew since it was scheduled)
         before, after = _released(current, {})
+        for mentor in (u for u in after if u.role == "mentor"):
+            reputation.record_expiry(mentor)
         match_store.change_status(
             match=current, new_status="expired", updated_at=clock.iso(now), actor_id="system",
             reason=EXPIRED_REASON, closing=True, users_before=before, users_after=after,
@@ -251,3 +292,37 @@ def expire_request(copy: MatchItem, now) -> bool:
         return True
 
     return transactions.run_with_retries(attempt)
+
+
+def give_feedback(user: UserItem, match_id: str, body, match=NOT_READ) -> FeedbackEnvelope:
+    """POST /matches/{id}/feedback: once per participant of an ended match (409 the second time).
+    A mentee's rating goes into the mentor's aggregates in the same transaction, so they stay
+    exact however submissions race or are retried. `match`: the caller's copy when read with the
+    token check (as in `change_match`)."""
+    from .. import schemas  # on first use: building the pydantic models slows cold starts
+
+    request = schemas.parse(schemas.FeedbackRequest, body)
+
+    def attempt():
+        fresh_reads = attempt.number == 0 and match is not NOT_READ
+        attempt.number += 1
+        current = match if fresh_reads else _find_or_404(user, match_id)
+        if current is None:
+            raise NotFound("match: not found")
+        if current.feedback:
+            raise Conflict("feedback: you already gave feedback on this match")
+        if current.status != "ended":
+            raise Conflict(f"status: feedback is for ended matches; this one is {current.status}")
+        feedback = {"rating": request.rating, "note": request.note or None, "created_at": clock.now_iso()}
+        mentor_before = mentor_after = None
+        if user.id == current.mentee_id:
+            mentor_before = user_store.find_user(current.mentor_id)  # None: the account was deleted
+            if mentor_before is not None:
+                mentor_after = user_store.copy_of(mentor_before)
+                reputation.record_rating(mentor_after, request.rating)
+        match_store.add_feedback(current, feedback, mentor_before, mentor_after)
+        current.feedback = feedback
+        return current
+
+    attempt.number = 0
+    return FeedbackEnvelope(feedback=feedback_document(transactions.run_with_retries(attempt)))

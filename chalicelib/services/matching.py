@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 
-from .. import clock, scoring
+from .. import clock, reputation, scoring
 from ..errors import NotAllowed
 from ..profiles import listed_profile
 from ..responses import Suggestion, Suggestions
@@ -52,7 +52,8 @@ def offer_of(mentor: UserItem, moment=None) -> scoring.MentorOffer:
         utc_offset_minutes=directory.current_offset_minutes(mentor.timezone, moment),
         languages=tuple(mentor.languages),
         active_mentees=int(mentor.active_mentees or 0),
-        transition_story=mentor.transition_story,
+        moved_via=tuple(mentor.moved_via or ()),
+        reputation=reputation.of(mentor),
     )
 
 
@@ -90,7 +91,7 @@ class _Candidates:
         self._shares_a_goal = _PerValue(lambda text: not mentee_goals.isdisjoint(directory.listed(text)))
         self._language_points = _PerValue(lambda text: parts.languages(directory.listed(text)))
         self._scores = _PerValue(self._score_of)  # traits -> score (None: not a suggestion)
-        # mentor id -> (-score, active mentees, mentor id, candidate): scoring.sort_key's order
+        # mentor id -> (-rank value, active mentees, mentor id, candidate): scoring.sort_key's order
         self._ranked: dict[str, tuple] = {}
         self._best_possible: int | None = None
 
@@ -104,12 +105,12 @@ class _Candidates:
     def add(self, candidates: list[directory.Candidate]) -> None:
         ranked, excluded, scores = self._ranked, self.excluded, self._scores
         for candidate in candidates:
-            mentor_id, traits, load, _ = candidate
+            mentor_id, traits, load, _, standing = candidate
             if mentor_id in ranked or mentor_id in excluded:
                 continue
             score = scores[traits]
             if score is not None:
-                ranked[mentor_id] = (-score, load, mentor_id, candidate)
+                ranked[mentor_id] = (-scoring.rank_value(score, standing), load, mentor_id, candidate)
 
     def __len__(self) -> int:
         return len(self._ranked)
@@ -137,18 +138,28 @@ class _Candidates:
                 utc_offset_minutes=self._offsets[zone],
                 languages=directory.listed(languages),
                 active_mentees=candidate.active_mentees,
-                transition_story=profile.get("transition_story"),  # only mentioned in reasons
+                moved_via=tuple(profile.get("moved_via") or ()),  # only mentioned in reasons
+                reputation=_reputation_of(profile),
             )
-            ranked.append((scoring.score_mentor(self.needs, offer), profile))
+            ranked.append((scoring.score_mentor(self.needs, offer, candidate.standing), profile))
         return ranked
 
     def cannot_improve(self, limit: int) -> bool:
-        """True when `limit` candidates already have the best score any mentor could get and no
-        mentees: nobody unread can score higher or be less busy."""
+        """True when `limit` candidates already have the best rank any mentor could get (the best
+        score and standing) and no mentees: nobody unread can rank higher or be less busy."""
         if self._best_possible is None:
-            self._best_possible = _best_possible_score(self.needs)
+            self._best_possible = scoring.rank_value(_best_possible_score(self.needs), scoring.STANDING_BOUND)
         top = self._top(limit)
         return len(top) == limit and all(key[0] == -self._best_possible and key[1] == 0 for key in top)
+
+
+def _reputation_of(listing: dict) -> scoring.Reputation:
+    """A listed mentor's reputation, as far as scoring explains it (their standing is on the card)."""
+    return scoring.Reputation(
+        rating=listing.get("rating"),
+        rating_count=int(listing.get("rating_count") or 0),
+        response_hours=listing.get("response_hours"),
+    )
 
 
 def _best_possible_score(needs: scoring.MenteeNeeds) -> int:
@@ -206,10 +217,16 @@ def _widen(found: _Candidates) -> None:
 
 
 def excluded_mentors(mentee: UserItem, matches: list[MatchItem] | None = None) -> set[str]:
-    """Mentors the mentee has matched with (`matches`: their match copies, read when not given)."""
+    """Mentors the mentee has matched with (`matches`: their match copies, read when not given),
+    and those either of them blocked."""
     if matches is None:
         matches = match_store.all_matches(mentee.id)
-    return {m.mentor_id for m in matches if m.status in _EXCLUDING_STATUSES}
+    return {m.mentor_id for m in matches if m.status in _EXCLUDING_STATUSES} | blocked_either_way(mentee)
+
+
+def blocked_either_way(user: UserItem) -> set[str]:
+    """The users `user` blocked or was blocked by: neither side sees the other."""
+    return {*(user.blocked or ()), *(user.blocked_by or ())}
 
 
 def _read_candidates(mentee: UserItem, limit: int, matches: list[MatchItem] | None, moment) -> _Candidates:

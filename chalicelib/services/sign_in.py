@@ -145,8 +145,8 @@ def _open_session(link: SignInLink, user_agent: str | None) -> SignedIn:
 
     def attempt() -> SignedIn:
         user = user_store.find_user(link.user_id)
-        if user is None or keys.email(user.email) != keys.email(link.email):
-            # The account was deleted, or its email changed, since the link was sent.
+        if user is None or user.banned or keys.email(user.email) != keys.email(link.email):
+            # The account was deleted or banned, or its email changed, since the link was sent.
             raise NotAuthenticated("token: this sign-in link is no longer valid; ask for a new one")
         token, session = auth.new_session(user.id, user_agent)
         try:

@@ -87,12 +87,13 @@ def update_profile(user: UserItem, body) -> OwnMentee | OwnMentor:
 
 
 def get_public_profile(viewer: UserItem, user_id: str) -> PublicMentee | PublicMentor:
-    """Any mentor; a mentee only to a mentor they share a match with; otherwise 404."""
+    """Any mentor; a mentee only to a mentor they share a match with; otherwise 404 (also when
+    either blocked the other, or the user was banned)."""
     if user_id == viewer.id:
         return public_profile(viewer)
     user = user_store.find_user(user_id) if len(user_id) <= 64 else None
-    if user is None:
-        raise NotFound("user: not found")
+    if user is None or user.banned or user_id in (viewer.blocked or ()) or user_id in (viewer.blocked_by or ()):
+        raise NotFound("user: not found")  # blocked either way: neither sees the other
     if user.role == "mentor":
         return public_profile(user)
     if viewer.role == "mentor" and match_store.have_shared_match(viewer.id, user.id):
@@ -100,8 +101,10 @@ def get_public_profile(viewer: UserItem, user_id: str) -> PublicMentee | PublicM
     raise NotFound("user: not found")
 
 
-def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None) -> MentorList:
-    """Mentors who are accepting and have a free slot, optionally by framework and goal."""
+def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: str | None,
+                 viewer: UserItem | None = None) -> MentorList:
+    """Mentors who are accepting and have a free slot, optionally by framework and goal; for a
+    signed-in `viewer`, without those either of them blocked (a page may then be shorter)."""
     from .. import vocabulary  # on first use, to keep cold starts cheap
 
     framework_id = goal_id = None
@@ -123,7 +126,9 @@ def list_mentors(framework: str | None, goal: str | None, limit: int, cursor: st
     listings, next_key = directory.page_of_listings(
         partition, goal=goal_id if framework_id and goal_id else None, limit=limit, start_key=start,
     )
-    return MentorList(mentors=[listed_profile(listing) for listing in listings], next_cursor=paging.encode_cursor(next_key))
+    hidden = {*(viewer.blocked or ()), *(viewer.blocked_by or ())} if viewer is not None else set()
+    return MentorList(mentors=[listed_profile(listing) for listing in listings if listing["id"] not in hidden],
+                      next_cursor=paging.encode_cursor(next_key))
 
 
 # Rounds of closing a deleted account's open matches and reading them again, per attempt.
@@ -157,7 +162,7 @@ def delete_account(user: UserItem, matches: list[MatchItem], session: SessionIte
 
     attempt.number = 0
     copies = transactions.run_with_retries(attempt)
-    user_store.delete_index_entries(user.id, copies)
+    user_store.delete_index_entries(user.id, copies, user.blocked or ())
 
 
 def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:

@@ -86,8 +86,8 @@ def leave(mentee: UserItem, found: dict) -> None:
 
 
 def free_slots(user: UserItem | None) -> int:
-    """A mentor's free slots: none unless accepting."""
-    if user is None or user.role != "mentor" or not user.accepting:
+    """A mentor's free slots: none unless accepting (and not hidden by reports or banned)."""
+    if user is None or user.role != "mentor" or not user.accepting or user.hidden or user.banned:
         return 0
     return max(0, int(user.capacity or 0) - int(user.active_mentees or 0))
 
@@ -140,11 +140,13 @@ def _offer(entry: WaitlistEntry, mentor_id: str) -> None:
             raise _Skip()
         if pair_key in found or int(mentee.open_matches or 0) >= MAX_OPEN_MATCHES:
             raise _Skip()
+        if mentee.hidden or mentee.banned or mentor_id in {*(mentee.blocked or ()), *(mentee.blocked_by or ())}:
+            raise _Skip()  # hidden by reports, or one blocked the other: it waits for another mentor
         return mentee, mentor, [WaitlistEntry(entry.pk, entry.sk), WaitlistSpot(*spot_key)]
 
     try:
         open_pending_match(read, entry.message or None, "waitlist")
-    except Conflict:
+    except (Conflict, NotFound):
         raise _Skip() from None  # a pair lock taken meanwhile (the checks above ran on the same data)
 
 

@@ -51,11 +51,14 @@ def current_offset_minutes(timezone: str, moment: datetime) -> int:
 
 
 def is_listed(user: UserItem | None) -> bool:
+    """Accepting, with a free slot, and not hidden by reports or banned by an operator."""
     return (
         user is not None
         and user.role == "mentor"
         and bool(user.accepting)
         and int(user.active_mentees or 0) < int(user.capacity or 0)
+        and not user.hidden
+        and not user.banned
     )
 
 
@@ -70,12 +73,15 @@ def partitions(user: UserItem) -> list[str]:
 # The attributes of a mentor's user item that a listing shows (their public profile): copied into
 # every directory entry, so listing and suggesting never read the user items.
 LISTED_ATTRIBUTES = ("id", "role", "name", "bio", "timezone", "languages", "frameworks", "goals", "capacity",
-                     "accepting", "years_in_ml", "transition_story")
+                     "accepting", "years_in_ml", "transition_story", "moved_via")
 _NUMBERS = {"capacity", "years_in_ml"}
 
 
 def listing(user: UserItem) -> dict:
-    """What a directory entry keeps of a mentor: the listed attributes as plain JSON values."""
+    """What a directory entry keeps of a mentor: the listed attributes as plain JSON values, and
+    their reputation as the public profile shows it."""
+    from .. import reputation
+
     values = {}
     for name in LISTED_ATTRIBUTES:
         value = getattr(user, name)
@@ -85,7 +91,16 @@ def listing(user: UserItem) -> dict:
             value = list(value)
         values[name] = value
     values["accepting"] = bool(values["accepting"])
+    values["moved_via"] = values["moved_via"] or []
+    values.update(reputation.public_values(user))
     return values
+
+
+def standing(user: UserItem) -> int:
+    """What the mentor's reputation adds to (or takes from) their rank (scoring.standing)."""
+    from .. import reputation, scoring
+
+    return scoring.standing(reputation.of(user))
 
 
 def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
@@ -98,13 +113,14 @@ def _entry_keys(user: UserItem | None) -> set[tuple[str, str]]:
 class Candidate(NamedTuple):
     """A directory entry as suggestions read it: the mentor, their traits (what scoring reads: the
     card past the id, as text; many mentors share it, so suggestions score each distinct text
-    once per request, see `traits_fields`), their load, and their listing as JSON text
-    (decoded only when suggested)."""
+    once per request, see `traits_fields`), their load, their listing as JSON text (decoded
+    only when suggested) and their standing (scoring.standing)."""
 
     mentor_id: str
     traits: str
     active_mentees: int
     profile_json: str
+    standing: int = 0
 
     def listing(self) -> dict:
         return json.loads(self.profile_json)
@@ -135,7 +151,12 @@ def _candidate_of_old_entry(item: dict) -> Candidate:
     traits = "|".join((profile["timezone"], ",".join(profile["frameworks"]), ",".join(profile["goals"]),
                        ",".join(profile["languages"])))
     load = item.get("active_mentees")
-    return Candidate(profile["id"], traits, int(load["N"]) if load else 0, profile_json)
+    return Candidate(profile["id"], traits, int(load["N"]) if load else 0, profile_json, _number(item, "standing"))
+
+
+def _number(item: dict, name: str) -> int:
+    value = item.get(name)
+    return int(value["N"]) if value else 0
 
 
 def _candidates(items: list[dict]) -> list[Candidate]:
@@ -147,8 +168,9 @@ def _candidates(items: list[dict]) -> list[Candidate]:
             candidates.append(_candidate_of_old_entry(item))
             continue
         mentor_id, traits = card["S"].split("|", 1)
-        load = item.get("active_mentees")
-        candidates.append(Candidate(mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"]))
+        load, rank = item.get("active_mentees"), item.get("standing")
+        candidates.append(Candidate(mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"],
+                                    int(rank["N"]) if rank else 0))
     return candidates
 
 
@@ -159,11 +181,11 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
     of them, resuming after `start_key`.
 
     Returns the candidates, in read order, and the LastEvaluatedKey (None when the partition has
-    nothing more in that direction). Only `card`, `active_mentees` and `profile` are fetched.
+    nothing more in that direction). Only `card`, `active_mentees`, `profile` and `standing` are fetched.
     """
     # The Query is spelled out rather than built by PynamoDB: its expression objects cost more
     # than this whole function otherwise does for a small page (storage/db.py).
-    names = {"#pk": "pk", "#card": "card", "#load": "active_mentees", "#profile": "profile"}
+    names = {"#pk": "pk", "#card": "card", "#load": "active_mentees", "#profile": "profile", "#standing": "standing"}
     values = {":pk": {"S": partition}}
     key_condition = "#pk = :pk"
     if before is not None or at_or_after is not None:
@@ -172,7 +194,7 @@ def candidates_page(partition: str, *, limit: int, at_or_after: str | None = Non
         key_condition += " AND #sk < :sk" if before is not None else " AND #sk >= :sk"
     query = {
         "KeyConditionExpression": key_condition,
-        "ProjectionExpression": "#card, #load, #profile",
+        "ProjectionExpression": "#card, #load, #profile, #standing",
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values,
         "ScanIndexForward": not descending,
@@ -211,8 +233,8 @@ def sync(transaction: Transaction, before: UserItem | None, after: UserItem | No
     """Add to `transaction` the writes that take the directory from `before` to `after`.
 
     Deletes the entries that go and puts those that come; puts them all when the public profile
-    changed; and when only the load changed, sets it on the entries that carry it (a small update
-    each, conditioned on the entry being there).
+    changed; and when only the load or the standing changed, sets them on the entries that carry
+    them (a small update each, conditioned on the entry being there).
     """
     old, new = _entry_keys(before), _entry_keys(after)
     for pk, sk in sorted(old - new):
@@ -220,7 +242,7 @@ def sync(transaction: Transaction, before: UserItem | None, after: UserItem | No
     if not new:
         return
     profile = listing(after)
-    load = int(after.active_mentees or 0)
+    load, rank = int(after.active_mentees or 0), standing(after)
     kept = old & new if old and listing(before) == profile else set()
     summary = card(after)
     for pk, sk in sorted(new - kept):
@@ -229,8 +251,14 @@ def sync(transaction: Transaction, before: UserItem | None, after: UserItem | No
             pk, sk, profile=profile, goals=list(after.goals),
             card=summary if carries_load else None,
             active_mentees=load if carries_load else None,
+            standing=rank if carries_load and rank else None,
         ))
+    changes = {}
     if kept and load != int(before.active_mentees or 0):
+        changes["active_mentees"] = load
+    if kept and rank != standing(before):
+        changes["standing"] = rank or None
+    if changes:
         for pk, sk in sorted(kept):
             if _carries_load(pk):
-                transaction.set_values(DirectoryEntry, pk, sk, {"active_mentees": load}, must_exist=True)
+                transaction.set_values(DirectoryEntry, pk, sk, changes, must_exist=True)

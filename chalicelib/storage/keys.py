@@ -19,6 +19,10 @@ WAITLIST = "WAITLIST"
 DUE_SHARDS = 8
 # An inbox row whose unread messages were emailed waits here, never due, until it is read.
 DUE_PARKED = "~parked"
+# In a user's partition blocks sort before the match copies, outside every range a request reads.
+BLOCK_PREFIX = "BLOCK#"
+# The operator's queue of open reports (gsi1).
+REPORT_QUEUE = "REPORTS"
 DIRECTORY_ALL = "DIR#ALL"
 DIRECTORY_FRAMEWORK_PREFIX = "DIR#FW#"
 
@@ -120,3 +124,11 @@ def inbox(user_id: str) -> str:
 
 def inbox_sort(updated_at: str, thread_id: str) -> str:
     return f"{updated_at}#{thread_id}"
+
+
+def block(user_id: str) -> str:
+    return f"{BLOCK_PREFIX}{user_id}"
+
+
+def reports(user_id: str) -> str:
+    return f"REPORT#{user_id}"

@@ -66,14 +66,24 @@ def copy_for(match: dict, owner: str, due: dict[str, str] | None = None) -> Matc
     return MatchItem(**_copy_values(match, owner), **(due or {}))
 
 
-def _save_counters(tx: transactions.Transaction, after: UserItem) -> None:
-    """Add to `tx` the update of a user's open-match counters to `after`'s, conditioned on the
-    version `after` was copied from, and bumping it (PynamoDB's VersionAttribute does both)."""
-    tx.update(
-        UserItem(keys.user(after.id), keys.PROFILE, version=after.version),
-        [UserItem.open_matches.set(int(after.open_matches or 0)),
-         UserItem.active_mentees.set(int(after.active_mentees or 0))],
-    )
+# What the lifecycle changes on a profile: the open-match counters, a mentor's reputation
+# (chalicelib.reputation) and the blocks (services.safety).
+_LIFECYCLE_FIELDS = ("mentorships_completed", "answer_minutes", "request_outcomes", "rating_count", "rating_sum",
+                     "blocked", "blocked_by")
+
+
+def save_user_changes(tx: transactions.Transaction, after: UserItem) -> None:
+    """Add to `tx` the update of a user's counters, reputation and blocks to `after`'s,
+    conditioned on the version `after` was copied from, and bumping it (PynamoDB's
+    VersionAttribute does both)."""
+    attributes = UserItem.get_attributes()
+    actions = [UserItem.open_matches.set(int(after.open_matches or 0)),
+               UserItem.active_mentees.set(int(after.active_mentees or 0))]
+    for name in _LIFECYCLE_FIELDS:
+        value = getattr(after, name)
+        if value is not None:
+            actions.append(attributes[name].set(value))
+    tx.update(UserItem(keys.user(after.id), keys.PROFILE, version=after.version), actions)
 
 
 def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after: UserItem, match: dict,
@@ -87,8 +97,8 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
     pair = keys.pair(match["mentee_id"], match["mentor_id"])
 
     def build(tx: transactions.Transaction):
-        _save_counters(tx, mentee_after)
-        _save_counters(tx, mentor_after)
+        save_user_changes(tx, mentee_after)
+        save_user_changes(tx, mentor_after)
         tx.put_new(PairLock(pair, keys.PAIR, match_id=match["match_id"]))
         for owner in (match["mentee_id"], match["mentor_id"]):
             tx.put_new(copy_for(match, owner, (due or {}).get(owner)))
@@ -111,9 +121,12 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
 
 
 def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_id: str, reason: str | None,
-                  closing: bool, users_before: list[UserItem], users_after: list[UserItem]) -> None:
-    """Move both copies from their current status to `new_status` (conditioned on it), and when
-    the match closes: release the mentor's slot, the mentee's count, the pair lock and the thread."""
+                  closing: bool, users_before: list[UserItem], users_after: list[UserItem],
+                  also: list[TableItem] | None = None) -> None:
+    """Move both copies from their current status to `new_status` (conditioned on it), save the
+    participants' changes (`users_after`, conditioned on the versions of `users_before`: a
+    mentor's reputation, the counters a closing releases) with the directory, and when the match
+    closes: release the pair lock and close the thread. `also`: more items to put."""
     from_status = match.status
 
     def build(tx: transactions.Transaction):
@@ -125,19 +138,45 @@ def change_status(*, match: MatchItem, new_status: str, updated_at: str, actor_i
         for owner in (match.mentee_id, match.mentor_id):
             tx.set_values(MatchItem, keys.user(owner), keys.match(match.match_id), changes,
                           expected={"status": from_status})
+        for after in users_after:
+            save_user_changes(tx, after)
+        mentor_before = next((u for u in users_before if u.role == "mentor"), None)
+        mentor_after = next((u for u in users_after if u.role == "mentor"), None)
+        if mentor_before is not None:
+            directory.sync(tx, mentor_before, mentor_after)
         if closing:
-            for after in users_after:
-                _save_counters(tx, after)
             tx.delete(PairLock(keys.pair(match.mentee_id, match.mentor_id), keys.PAIR))
             tx.set_values(ThreadItem, keys.thread(match.thread_id), keys.THREAD, {"is_open": False}, must_exist=True)
-            mentor_before = next((u for u in users_before if u.role == "mentor"), None)
-            mentor_after = next((u for u in users_after if u.role == "mentor"), None)
-            if mentor_before is not None:
-                directory.sync(tx, mentor_before, mentor_after)
+        for item in also or []:
+            tx.save(item)
 
     try:
         transactions.write(build)
     except transactions.TransactionCancelled as cancelled:
         if cancelled.failed:
             raise transactions.Retry() from None  # the status or a participant changed: re-read
+        raise
+
+
+def add_feedback(copy: MatchItem, feedback: dict, mentor_before: UserItem | None,
+                 mentor_after: UserItem | None) -> None:
+    """Put the feedback on its author's copy, conditioned on the match having ended and on no
+    feedback there yet, with the mentor's new rating aggregates (`mentor_after`, conditioned on the
+    version of `mentor_before`) and their directory entries, in one transaction.
+
+    Raises transactions.Retry when a condition failed (feedback given meanwhile, or the mentor
+    changed): the next attempt reads afresh and decides."""
+
+    def build(tx: transactions.Transaction):
+        tx.set_values(MatchItem, copy.pk, copy.sk, {"feedback": feedback},
+                      expected={"status": "ended", "feedback": None}, must_exist=True)
+        if mentor_before is not None and mentor_after is not None:
+            save_user_changes(tx, mentor_after)
+            directory.sync(tx, mentor_before, mentor_after)
+
+    try:
+        transactions.write(build)
+    except transactions.TransactionCancelled as cancelled:
+        if cancelled.failed:
+            raise transactions.Retry() from None
         raise

@@ -96,7 +96,24 @@ class UserItem(TableItem, discriminator="user"):
     accepting = BooleanAttribute(null=True)
     years_in_ml = NumberAttribute(null=True)
     transition_story = UnicodeAttribute(null=True)
+    moved_via = ListAttribute(of=UnicodeAttribute, null=True)  # goal ids: how they moved into ML
     active_mentees = NumberAttribute(default=0)
+    # mentor reputation (chalicelib.reputation): kept as running aggregates, never recomputed from
+    # the history. Ratings by mentees (count and sum), mentorships ended after being active, the
+    # minutes to answer the last 20 answered requests, and the last 20 requests' outcomes
+    # ("a" answered, "e" expired), oldest first.
+    rating_count = NumberAttribute(null=True)
+    rating_sum = NumberAttribute(null=True)
+    mentorships_completed = NumberAttribute(null=True)
+    answer_minutes = ListAttribute(of=NumberAttribute, null=True)
+    request_outcomes = UnicodeAttribute(null=True)
+    # safety (services.safety): whom the user blocked, who blocked them (never shown to them),
+    # who reported them since an operator last cleared them; hidden by 3 reports, banned by one.
+    blocked = ListAttribute(of=UnicodeAttribute, null=True)
+    blocked_by = ListAttribute(of=UnicodeAttribute, null=True)
+    reported_by = ListAttribute(of=UnicodeAttribute, null=True)
+    hidden = BooleanAttribute(null=True)
+    banned = BooleanAttribute(null=True)
     # Optimistic locking: every change to a user (and so to a mentor's capacity, load and
     # directory entries) is conditioned on the version it was computed from.
     version = VersionAttribute()
@@ -170,6 +187,7 @@ class DirectoryEntry(TableItem, discriminator="directory"):
     # On DIR#ALL and DIR#FW# entries only, which suggestions read (see directory.card):
     card = UnicodeAttribute(null=True)  # what scoring needs, cheap to parse
     active_mentees = NumberAttribute(null=True)  # the tie-break between equal mentors
+    standing = NumberAttribute(null=True)  # scoring.standing of the mentor's reputation
 
 
 class MatchItem(TableItem, discriminator="match"):
@@ -192,6 +210,9 @@ class MatchItem(TableItem, discriminator="match"):
     closed_by = UnicodeAttribute(null=True)  # a user id, or "system"
     close_reason = UnicodeAttribute(null=True)
     origin = UnicodeAttribute(null=True)  # "request" (absent on older matches) | "waitlist" | "program"
+    # The copy's owner's feedback once the match ended ({"rating", "note", "created_at"}): on
+    # their copy only, so the other participant never reads it; given once (a condition).
+    feedback = JSONAttribute(null=True)
 
 
 class PairLock(TableItem, discriminator="pair"):
@@ -262,3 +283,27 @@ class WaitlistSpot(TableItem, discriminator="waitlist_spot"):
     entry_sk = UnicodeAttribute()  # the sort key of the WaitlistEntry under WAIT#<framework>
     message = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+
+
+class BlockItem(TableItem, discriminator="block"):
+    """pk=USER#<blocker>, sk=BLOCK#<blocked user>: a block as its author lists it. What enforces
+    it is on both profiles (`blocked`, `blocked_by`), which every request and message reads."""
+
+    user_id = UnicodeAttribute()
+    name = UnicodeAttribute()  # the blocked user's name when blocked
+    created_at = UnicodeAttribute()
+
+
+class ReportItem(TableItem, discriminator="report"):
+    """pk=REPORT#<reported user>, sk=<report id>: one report. Open reports are in gsi1 under
+    REPORTS (newest last), the operator's queue (scripts/moderate); clearing takes them out.
+    Its insertion emails the operator (the change stream)."""
+
+    id = UnicodeAttribute()
+    user_id = UnicodeAttribute()  # the reported user
+    reporter_id = UnicodeAttribute()
+    match_id = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute()
+    details = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    resolution = UnicodeAttribute(null=True)  # "cleared" | "banned", once an operator acted

@@ -180,10 +180,10 @@ def delete_user(user: UserItem, *also: TableItem) -> None:
         raise
 
 
-def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
-    """Remove the user's own match copies (`match_copies`, as read), sessions, thread memberships
-    (the other side keeps theirs) and waitlist place: what sorts after the profile in the user's
-    partition, and the queue entry the waitlist spot names."""
+def delete_index_entries(user_id: str, match_copies: list[MatchItem], blocked_ids: Iterable[str] = ()) -> None:
+    """Remove the user's own match copies (`match_copies`, as read), blocks (of `blocked_ids`),
+    sessions, thread memberships (the other side keeps theirs) and waitlist place: what sorts
+    after the profile in the user's partition, and the queue entry the waitlist spot names."""
     pk = keys.user(user_id)
     after_profile = db.query_all(
         KeyConditionExpression="pk = :pk AND sk > :profile",
@@ -196,6 +196,7 @@ def delete_index_entries(user_id: str, match_copies: list[MatchItem]) -> None:
         for item in after_profile if item["sk"]["S"] == keys.WAITLIST and "entry_sk" in item
     ]
     db.delete_items([
+        *((pk, keys.block(blocked)) for blocked in blocked_ids),
         *((pk, keys.match(match.match_id)) for match in match_copies),
         *((item["pk"]["S"], item["sk"]["S"]) for item in after_profile),
         *queue_entries,

@@ -30,8 +30,8 @@ def test_requesting_a_mentor_opens_a_pending_match_with_a_thread(api):
     assert response.status_code == 201
     match = response.json["match"]
     assert set(match) == {"id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at",
-                          "updated_at", "closed_at", "closed_by", "close_reason", "origin"}
-    assert match["origin"] == "request"
+                          "updated_at", "closed_at", "closed_by", "close_reason", "origin", "feedback"}
+    assert match["origin"] == "request" and match["feedback"] is None
     assert match["closed_at"] is None and match["closed_by"] is None and match["close_reason"] is None
     assert match["status"] == "pending" and match["mentee_id"] == mentee.id and match["mentor_id"] == mentor.id
     assert 0 <= match["score"] <= 100 and "Both focus on PyTorch" in match["reasons"]

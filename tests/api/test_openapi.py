@@ -195,7 +195,7 @@ def test_a_match_has_every_field_of_the_contract_with_the_closing_ones_nullable(
     match = openapi.document()["components"]["schemas"]["Match"]
     assert set(match["properties"]) == set(match["required"]) == {
         "id", "mentee_id", "mentor_id", "status", "score", "reasons", "thread_id", "created_at", "updated_at",
-        "closed_at", "closed_by", "close_reason", "origin",
+        "closed_at", "closed_by", "close_reason", "origin", "feedback",
     }
     assert match["properties"]["origin"]["enum"] == ["request", "waitlist", "program"]
     assert "expired" in openapi.document()["components"]["schemas"]["MatchStatus"]["enum"]
@@ -251,9 +251,11 @@ def test_a_response_model_refuses_what_its_schema_does_not_allow():
 
     profile = {"id": "01J", "role": "mentor", "name": "Ana", "bio": None, "timezone": "Europe/Lisbon",
                "languages": ["en"], "frameworks": ["pytorch"], "goals": ["kaggle"], "capacity": 2,
-               "accepting": True, "years_in_ml": None, "transition_story": None}
+               "accepting": True, "years_in_ml": None, "transition_story": None, "moved_via": ["kaggle"],
+               "mentorships_completed": 0, "rating": None, "rating_count": 0, "response_hours": None}
     responses.PublicMentor.model_validate(profile)
-    for change in ({"email": "ana@example.com"}, {"frameworks": ["torch"]}, {"languages": ["english"]}):
+    for change in ({"email": "ana@example.com"}, {"frameworks": ["torch"]}, {"languages": ["english"]},
+                   {"rating": 5.5}, {"moved_via": ["moving"]}, {"response_hours": -1}):
         with pytest.raises(ValidationError):
             responses.PublicMentor.model_validate({**profile, **change})
 

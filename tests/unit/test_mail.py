@@ -52,6 +52,11 @@ EXAMPLES = {
                          ["Ada", "3 days", "https://app.example.com/#/requests"]),
     "unread_messages": ({**NOTIFICATION, "other_name": "Ana", "unread": 2, "preview": "See you Friday",
                          "thread_id": "01T"}, ["Ana", "2 messages", "See you Friday", "https://app.example.com/#/thread/01T"]),
+    "report": ({"subject_id": "01S", "subject_name": "Sam", "subject_role": "mentor", "reporter_id": "01R",
+                "reporter_name": "Ada", "reason": "harassment", "details": "Rude messages", "match_id": "01M",
+                "distinct_reporters": 3, "hidden": True},
+               ["Sam", "01S", "Ada", "harassment", "Rude messages", "01M", "python -m scripts.moderate clear 01S",
+                "hidden from the directory"]),
 }
 
 
