@@ -9,6 +9,7 @@ Environment:
   TABLE_NAME         table name (default mlbridge-local)
   AWS_DEFAULT_REGION region (default us-east-1)
   RELOAD             1 to restart the API when code changes (chalice's autoreloader)
+  OPERATOR_EMAIL     who gets the emails about reported users (default operator@localhost)
 
 Starts DynamoDB Local (-sharedDb -dbPath DATA_DIR), or moto's in-memory server when Java or the
 jar is missing, creates the table if it does not exist (with its change stream), runs `chalice
@@ -158,6 +159,8 @@ def main() -> int:
             "MAIL_OUTBOX_DIR": str(data_dir / "outbox"),
             "APP_URL": f"http://localhost:{port}",
             "SIGNIN_KEY": _signin_key(data_dir),
+            # Reports of users are emailed here (into the outbox, like every email under make run).
+            "OPERATOR_EMAIL": os.environ.get("OPERATOR_EMAIL") or "operator@localhost",
         }
         _say(f"Starting chalice local on {host}:{port} ...")
         api = start_api(port, api_env, host=host, autoreload=autoreload, echo=sys.stdout)
