@@ -172,4 +172,14 @@ export const api = {
       headers: { "Idempotency-Key": idempotencyKey },
     }),
   markRead: (threadId) => request(`/threads/${encodeURIComponent(threadId)}/read`, { method: "POST", body: {} }),
+
+  // Feedback on an ended match (once per participant; the note is read by the operators only).
+  giveFeedback: (matchId, rating, note) =>
+    request(`/matches/${encodeURIComponent(matchId)}/feedback`, { method: "POST", body: note ? { rating, note } : { rating } }),
+
+  // Safety: blocking (the other person is not told) and reports to the operators.
+  blocks: () => request("/users/me/blocks"),
+  block: (userId) => request(`/users/${encodeURIComponent(userId)}/block`, { method: "POST", body: {} }),
+  unblock: (userId) => request(`/users/${encodeURIComponent(userId)}/block`, { method: "DELETE" }),
+  report: (body) => request("/reports", { method: "POST", body }),
 };

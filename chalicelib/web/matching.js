@@ -95,6 +95,65 @@ function goalsLine(ctx, profile, prefix) {
   return h("p", { className: "goals" }, h("span", { className: "muted" }, prefix), " ", goals.join(" · "));
 }
 
+// ---- A mentor's reputation and how they moved into ML -------------------------------------
+
+const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+function plural(count, one, many) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function isNumber(value) {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+/** "Usually answers within a day", from the median hours a mentor takes to answer a request. */
+export function responseWords(hours) {
+  if (!isNumber(hours) || hours < 0) return null;
+  if (hours <= 1) return "Usually answers within an hour";
+  if (hours <= 24) return "Usually answers within a day";
+  return `Usually answers within ${Math.ceil(hours / 24)} days`;
+}
+
+/**
+ * A mentor's track record in one line: "★ 4.8 · 5 ratings", "12 mentorships completed",
+ * "Usually answers within a day". Unknown values are left out; a mentor with no rating and no
+ * completed mentorship reads "New mentor". Null for mentees and deleted users.
+ */
+export function reputation(profile) {
+  if (!profile || profile.deleted || profile.role !== "mentor") return null;
+  const items = [];
+  const completed = isNumber(profile.mentorships_completed) ? profile.mentorships_completed : null;
+  if (isNumber(profile.rating)) {
+    const count = isNumber(profile.rating_count) ? profile.rating_count : 0;
+    items.push(h("span", { className: "reputation__rating", testid: "mentor-rating" },
+      h("span", { className: "reputation__star", "aria-hidden": "true" }, "★"), " ", oneDecimal.format(profile.rating),
+      h("span", { className: "visually-hidden" }, " out of 5"),
+      count > 0 ? ` · ${plural(count, "rating", "ratings")}` : null));
+  } else if (completed === 0) {
+    items.push(h("span", { testid: "mentor-new" }, "New mentor"));
+  }
+  if (completed) items.push(h("span", { testid: "mentor-completed" }, plural(completed, "mentorship", "mentorships") + " completed"));
+  const answers = responseWords(profile.response_hours);
+  if (answers) items.push(h("span", { testid: "mentor-response" }, answers));
+  if (items.length === 0) return null;
+  const line = h("p", { className: "reputation", testid: "reputation" });
+  items.forEach((item, index) => {
+    if (index > 0) line.append(h("span", { className: "reputation__sep", "aria-hidden": "true" }, " · "));
+    line.append(item);
+  });
+  return line;
+}
+
+/** "Moved into ML by: Internal transfer, Kaggle" (a mentor's `moved_via`, as goal labels). */
+export function movedViaLine(ctx, profile) {
+  if (!profile || profile.deleted || !Array.isArray(profile.moved_via) || profile.moved_via.length === 0) return null;
+  const ways = profile.moved_via.filter(Boolean).map((id) => ctx.label("goals", id));
+  if (ways.length === 0) return null;
+  return h("p", { className: "goals moved-via", testid: "moved-via" },
+    h("span", { className: "muted" }, "Moved into ML by:"), " ", ways.join(", "));
+}
+
 function personHeader(profile, ...extra) {
   return h("div", { className: "person" },
     avatar(profile),
@@ -333,11 +392,12 @@ function suggestionCard(ctx, { mentor, score, reasons }) {
 
   append(card, [
     h("div", { className: "match-card__top" },
-      personHeader(mentor, profileFacts(ctx, mentor)),
+      personHeader(mentor, profileFacts(ctx, mentor), reputation(mentor)),
       scoreBadge(score),
     ),
     reasonsList(reasons),
     goalsLine(ctx, mentor, "Can help with:"),
+    movedViaLine(ctx, mentor),
     present(mentor.bio) ? h("p", { className: "bio" }, mentor.bio) : null,
     present(mentor.transition_story) ? h("p", { className: "bio muted" }, mentor.transition_story) : null,
     error,
@@ -503,11 +563,30 @@ function availabilityPanel(ctx) {
 
 // ---- Both: matches -----------------------------------------------------------------------
 
+/** Closed by blocking: said plainly to the person who blocked; the other side is not told. */
+function blockedByMe(ctx, match) {
+  return match.close_reason === "blocked" && match.closed_by === ctx.me.id;
+}
+
+function matchStatusTag(ctx, match) {
+  if (!blockedByMe(ctx, match)) return statusTag(match.status);
+  const el = tag("Closed: blocked", "tag--ended tag--blocked");
+  el.dataset.testid = "match-status";
+  return el;
+}
+
 export async function renderMatches(container, ctx) {
   const body = h("div", { className: "match-groups", testid: "matches" });
+  const status = h("p", { className: "visually-hidden", role: "status", testid: "matches-status" });
   container.append(pageHeader("Your matches", ctx.me.role === "mentee"
     ? "Your requests and mentorships."
-    : "The mentees you mentor, and past requests."), body);
+    : "The mentees you mentor, and past requests."), status, body);
+
+  // What survives a reload of the list: the match whose feedback form opens (right after
+  // "End"), and where the keyboard focus goes once the list is back.
+  const state = { feedbackFor: null, focus: null, announce: (text) => {
+    status.textContent = text;
+  } };
 
   let loads = 0;
   async function load() {
@@ -533,20 +612,24 @@ export async function renderMatches(container, ctx) {
       { key: "closed", title: "Closed", items: matches.filter((m) => !OPEN.has(m.status)), empty: "Nothing here yet." },
     ];
     const sections = await Promise.all(groups.map(async (group) => {
-      const cards = await Promise.all(group.items.map((match) => matchCard(ctx, match, load)));
+      const cards = await Promise.all(group.items.map((match) => matchCard(ctx, match, load, state)));
       return h("section", { className: "match-group", testid: `matches-${group.key}`, "aria-labelledby": `group-${group.key}` },
         h("h2", { className: "section-title", id: `group-${group.key}` }, group.title, " ",
           h("span", { className: "count" }, String(group.items.length))),
         cards.length ? h("div", { className: "cards" }, cards) : emptyState(group.empty),
       );
     }));
-    if (mine === loads) clear(body).append(...sections);
+    if (mine !== loads) return;
+    clear(body).append(...sections);
+    state.feedbackFor = null;
+    if (state.focus && state.focus.isConnected) state.focus.focus();
+    state.focus = null;
   }
 
   await load();
 }
 
-async function matchCard(ctx, match, reload) {
+async function matchCard(ctx, match, reload, state) {
   const otherId = ctx.me.role === "mentee" ? match.mentor_id : match.mentee_id;
   // The inbox already holds the other participant's profile (deleted users included).
   const thread = ctx.inbox ? ctx.inbox.find(match.thread_id) : null;
@@ -562,6 +645,11 @@ async function matchCard(ctx, match, reload) {
     try {
       await api.transition(match.id, action, reason ? reason() : undefined);
       if (ctx.me.role === "mentor") await ctx.refreshMe().catch(() => {});
+      // Ending a mentorship asks at once how it went.
+      if (action === "end") {
+        state.feedbackFor = match.id;
+        state.announce(`Your mentorship with ${displayName(other)} has ended.`);
+      }
       await reload();
     } catch (err) {
       error.textContent = err.message;
@@ -570,6 +658,7 @@ async function matchCard(ctx, match, reload) {
   };
 
   const actions = h("div", { className: "card__actions" });
+  let feedback = null;
   if (match.status === "pending" && ctx.me.role === "mentor") {
     actions.append(
       actionButton("Accept", { className: "btn btn--primary", testid: "accept", onClick: act("accept") }),
@@ -585,21 +674,182 @@ async function matchCard(ctx, match, reload) {
     actions.append(threadLink("Open conversation"), endControl(match, act));
   } else {
     actions.append(threadLink("View conversation"));
+    if (match.status === "ended") {
+      feedback = feedbackArea(ctx, match, other, actions, { open: state.feedbackFor === match.id });
+      if (feedback.focus) state.focus = feedback.focus;
+    }
   }
 
   return h("article", { className: `card match-card match-card--${match.status}`, testid: "match", "data-match-id": match.id,
     "data-status": match.status },
   h("div", { className: "match-card__top" },
     personHeader(other,
-      h("div", { className: "tags" }, statusTag(match.status), originTag(match),
+      h("div", { className: "tags" }, matchStatusTag(ctx, match), originTag(match),
         tag(ctx.me.role === "mentee" ? "Mentor" : "Mentee", "tag--muted")),
+      ctx.me.role === "mentee" ? reputation(other) : null,
       h("p", { className: "muted small" }, "Since ", time(match.created_at),
         match.updated_at && match.updated_at !== match.created_at ? [" · updated ", time(match.updated_at)] : null)),
     scoreBadge(match.score)),
   reasonsList(match.reasons),
   error,
+  feedback ? feedback.thanks : null,
   actions,
+  feedback ? feedback.form : null,
   );
+}
+
+// ---- Feedback on an ended mentorship -----------------------------------------------------
+
+const FEEDBACK_NOTE_LIMIT = 1000;
+const RATING_WORDS = { 1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent" };
+
+function thanksText(feedback) {
+  return `Thanks — you rated this mentorship ${feedback.rating}/5.`;
+}
+
+/**
+ * On an ended match: the thanks line once feedback was given, else a "Give feedback" button (in
+ * `actions`) that opens the form; `open` shows the form at once (right after "End").
+ * Returns { thanks, form, focus } (the element to focus after rendering, when open).
+ */
+function feedbackArea(ctx, match, other, actions, { open = false } = {}) {
+  const thanks = h("p", { className: "success feedback-thanks", testid: "feedback-thanks", tabindex: "-1",
+    hidden: !match.feedback }, match.feedback ? thanksText(match.feedback) : "");
+  if (match.feedback) return { thanks, form: null, focus: null };
+
+  const give = h("button", { type: "button", className: "btn", testid: "give-feedback" }, "Give feedback");
+  const slot = h("div", { className: "feedback-slot" });
+  let form = null;
+
+  const showThanks = (given, note) => {
+    thanks.textContent = note ? `${note} ${thanksText(given)}` : thanksText(given);
+    thanks.hidden = false;
+    give.remove();
+    clear(slot);
+    thanks.focus();
+  };
+  const close = () => {
+    clear(slot);
+    form = null;
+    give.hidden = false;
+    give.focus();
+  };
+  const openForm = () => {
+    give.hidden = true;
+    form = feedbackForm(match, other, { onDone: showThanks, onCancel: close });
+    clear(slot).append(form.element);
+    return form.heading;
+  };
+
+  give.addEventListener("click", () => openForm().focus());
+  actions.append(give);
+  const focus = open ? openForm() : null;
+  return { thanks, form: slot, focus };
+}
+
+/** The form: 1-5 stars (a radio group), an optional private note, "Send feedback" and "Not now". */
+function feedbackForm(match, other, { onDone, onCancel }) {
+  const id = `feedback-${match.id}`;
+  const name = displayName(other);
+  const heading = h("h3", { className: "feedback-form__title", id: `${id}-title`, tabindex: "-1", testid: "feedback-title" },
+    `How was your mentorship with ${name}?`);
+  const ratingError = h("p", { className: "field-error", id: `${id}-rating-error`, testid: "feedback-rating-error", hidden: true });
+  const choice = h("span", { className: "rating__choice", testid: "rating-choice", "aria-hidden": "true" });
+  const stars = [1, 2, 3, 4, 5].map((value) => {
+    const input = h("input", { type: "radio", name: `${id}-rating`, value: String(value), "aria-label": `${value} of 5`,
+      testid: `rating-${value}` });
+    return h("label", { className: "rating__star", "data-value": String(value), title: `${value} of 5: ${RATING_WORDS[value]}` },
+      input, h("span", { className: "rating__glyph", "aria-hidden": "true" }, "☆"));
+  });
+  const group = h("fieldset", { className: "field rating", "aria-describedby": `${id}-rating-hint ${id}-rating-error`,
+    testid: "feedback-rating" },
+  h("legend", {}, "Your rating"),
+  h("div", { className: "rating__stars" }, stars, choice),
+  h("p", { className: "hint", id: `${id}-rating-hint` }, "1 star is poor, 5 stars is excellent."),
+  ratingError);
+
+  const noteId = `${id}-note`;
+  const note = h("textarea", { id: noteId, rows: "3", testid: "feedback-note",
+    "aria-describedby": `${noteId}-hint ${noteId}-count` });
+  const submit = h("button", { type: "submit", className: "btn btn--primary", testid: "feedback-submit" }, "Send feedback");
+  const counter = charCounter(note, FEEDBACK_NOTE_LIMIT, { id: `${noteId}-count`, onChange: (over) => {
+    submit.disabled = over;
+  } });
+  const later = h("button", { type: "button", className: "btn btn--ghost", testid: "feedback-later" }, "Not now");
+  const formError = h("div", { testid: "feedback-error-area" });
+
+  const form = h("form", { className: "feedback-form", testid: "feedback-form", novalidate: true, "aria-labelledby": heading.id },
+    heading,
+    group,
+    h("div", { className: "field" },
+      h("label", { for: noteId }, "A note for the mlbridge team (optional)"),
+      note,
+      h("p", { className: "hint", id: `${noteId}-hint` }, `Only the people who run mlbridge read it. ${name} never sees it.`),
+      counter.element),
+    formError,
+    h("div", { className: "form__actions" }, submit, later),
+  );
+
+  // The stars up to the chosen one light up; the words say what the number means.
+  const paint = () => {
+    const checked = form.querySelector("input[type=radio]:checked");
+    const value = checked ? Number(checked.value) : 0;
+    for (const star of stars) {
+      const on = Number(star.dataset.value) <= value;
+      star.classList.toggle("rating__star--on", on);
+      star.querySelector(".rating__glyph").textContent = on ? "★" : "☆";
+    }
+    choice.textContent = value ? `${value} of 5: ${RATING_WORDS[value]}` : "";
+  };
+  group.addEventListener("change", () => {
+    paint();
+    ratingError.hidden = true;
+    group.classList.remove("field--invalid");
+  });
+
+  later.addEventListener("click", () => onCancel());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (submit.disabled) return;
+    clear(formError);
+    const checked = form.querySelector("input[type=radio]:checked");
+    if (!checked) {
+      ratingError.textContent = "Choose a rating from 1 to 5 stars.";
+      ratingError.hidden = false;
+      group.classList.add("field--invalid");
+      stars[0].querySelector("input").focus();
+      return;
+    }
+    if (counter.over()) {
+      note.focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.setAttribute("aria-busy", "true");
+    try {
+      const text = note.value.trim();
+      const result = await api.giveFeedback(match.id, Number(checked.value), text || undefined);
+      onDone(result.feedback);
+    } catch (error) {
+      if (error.status === 409) {
+        // Given already (say, on another device): show what was given.
+        const data = await api.match(match.id).catch(() => null);
+        if (data && data.match && data.match.feedback) {
+          onDone(data.match.feedback, "You had already given feedback on this mentorship.");
+          return;
+        }
+        formError.append(errorBox("Feedback can no longer be given on this mentorship: "
+          + "it was given already, or the mentorship is not over.", "feedback-error"));
+      } else if (error.status !== 401) {
+        formError.append(errorBox(error.message, "feedback-error"));
+      }
+    } finally {
+      submit.disabled = counter.over();
+      submit.removeAttribute("aria-busy");
+    }
+  });
+
+  return { element: form, heading };
 }
 
 /** "End mentorship" asks for confirmation (and an optional reason) inline, without a dialog. */

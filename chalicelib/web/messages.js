@@ -2,11 +2,22 @@
 
 import { ApiError, api, newIdempotencyKey } from "./api.js";
 import { avatar, charCounter, clear, displayName, emptyState, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { reputation } from "./matching.js";
 
 const INBOX_POLL_MS = 5000;
 const THREAD_POLL_MS = 2000;
 const PAGE_SIZE = 20;
 const MESSAGE_LIMIT = 4000;
+const REPORT_DETAILS_LIMIT = 2000;
+
+// What a report can be about, in the words shown to the person reporting.
+const REPORT_REASONS = [
+  { id: "harassment", label: "Harassment or bullying" },
+  { id: "spam", label: "Spam or advertising" },
+  { id: "inappropriate", label: "Inappropriate messages or behaviour" },
+  { id: "no-show", label: "Did not show up to meetings" },
+  { id: "other", label: "Something else" },
+];
 
 // ---- Inbox store -------------------------------------------------------------------------
 
@@ -197,8 +208,7 @@ export async function renderThread(container, ctx, threadId) {
     onChange: (over) => {
       sendButton.disabled = sending || over;
     } });
-  const readOnlyNote = h("p", { className: "muted", testid: "read-only", hidden: true },
-    "This mentorship is closed, so the conversation is read-only.");
+  const readOnlyNote = h("p", { className: "muted", testid: "read-only", hidden: true });
   // Hidden until the conversation has loaded (renderHeader shows it): typed before the send
   // handler is attached, a message would be submitted as a plain form and lost.
   const compose = h("form", { className: "compose", testid: "compose", novalidate: true, hidden: true },
@@ -218,21 +228,202 @@ export async function renderThread(container, ctx, threadId) {
     h("section", { className: "card conversation", "aria-labelledby": "thread-title" }, olderWrap, list, readOnlyNote, compose),
   );
 
-  // -- Header: who, and the state of the match.
+  // -- Header: who, the state of the match, and a menu to block or report the other person.
+  // Whether the signed-in user has blocked the other person (GET /users/me/blocks).
+  let blocked = false;
+  const identity = h("div", { className: "thread-header__who" });
+  const menuSlot = h("div", { className: "thread-header__menu" });
+  header.append(identity, menuSlot);
+  let menu = null;
+  let menuKey = null;
+
+  const statusText = () => {
+    if (!match) return null;
+    if (match.close_reason === "blocked" && match.closed_by === ctx.me.id) return "Closed: blocked";
+    return match.status[0].toUpperCase() + match.status.slice(1);
+  };
+
   const renderHeader = () => {
     const thread = inbox.find(threadId);
     const other = thread ? thread.other : null;
-    clear(header).append(
+    clear(identity).append(
       avatar(other),
       h("div", {},
         h("h1", { className: "page-title", id: "thread-title", testid: "thread-title" }, thread ? displayName(other) : "Conversation"),
-        match ? h("div", { className: "tags" }, tag(match.status[0].toUpperCase() + match.status.slice(1), `tag--${match.status}`)) : null,
+        match ? h("div", { className: "tags" }, h("span", { className: `tag tag--${match.status}`, testid: "thread-status" }, statusText())) : null,
+        reputation(other),
       ),
     );
-    const closed = match && !["pending", "active"].includes(match.status);
-    compose.hidden = Boolean(closed);
-    readOnlyNote.hidden = !closed;
+    const closed = Boolean(match && !["pending", "active"].includes(match.status));
+    const readOnly = closed || blocked;
+    compose.hidden = readOnly;
+    readOnlyNote.hidden = !readOnly;
+    clear(readOnlyNote);
+    if (blocked) {
+      readOnlyNote.append(`You blocked ${displayName(other)}, so this conversation is read-only. `,
+        "You can unblock them in your ", h("a", { href: "#/profile" }, "profile"), ".");
+    } else if (readOnly) {
+      readOnlyNote.append("This mentorship is closed, so the conversation is read-only.");
+    }
+    // The menu is rebuilt only when what it offers changes (never while open: polling would
+    // take the keyboard focus away).
+    const key = other && !other.deleted ? `${other.id}|${displayName(other)}|${blocked}` : null;
+    if (key !== menuKey && !(menu && menu.isOpen())) {
+      menuKey = key;
+      menu = key ? safetyMenu(other) : null;
+      clear(menuSlot).append(menu ? menu.element : []);
+    }
   };
+
+  const focusMenu = () => {
+    if (menu) menu.button.focus();
+  };
+
+  const reloadMatch = async () => {
+    if (!match) return;
+    const data = await api.match(match.id).catch(() => null);
+    if (data && data.match) match = data.match;
+  };
+
+  function safetyMenu(other) {
+    const name = displayName(other);
+    const items = [
+      blocked
+        ? { label: `Unblock ${name}`, testid: "menu-unblock", onSelect: () => unblock(other) }
+        : { label: `Block ${name}`, testid: "menu-block", danger: true, onSelect: () => confirmBlock(other) },
+      { label: `Report ${name}`, testid: "menu-report", onSelect: () => reportForm(other) },
+    ];
+    return actionsMenu(items, { label: `More actions for ${name}` });
+  }
+
+  function confirmBlock(other) {
+    const name = displayName(other);
+    const open = match && ["pending", "active"].includes(match.status);
+    const errorSlot = h("div", {});
+    const confirm = h("button", { type: "button", className: "btn btn--danger", testid: "confirm-block" }, `Block ${name}`);
+    const cancel = h("button", { type: "button", className: "btn btn--ghost", testid: "cancel-block" }, "Cancel");
+    const box = modal({ title: `Block ${name}?`, testid: "block-dialog", onClose: focusMenu },
+      h("p", { id: "dialog-text" },
+        open ? "Your match ends and neither of you can message or request the other. "
+          : "Neither of you can message or request the other. ",
+        `${name} is not told. You can unblock them later in your profile.`),
+      errorSlot,
+      h("div", { className: "dialog__actions" }, confirm, cancel),
+    );
+    box.dialog.setAttribute("aria-describedby", "dialog-text");
+    cancel.addEventListener("click", () => box.close());
+    confirm.addEventListener("click", async () => {
+      if (confirm.disabled) return;
+      confirm.disabled = true;
+      confirm.setAttribute("aria-busy", "true");
+      clear(errorSlot);
+      try {
+        await api.block(other.id);
+        blocked = true;
+        await reloadMatch();
+        box.close();
+        renderHeader();
+        ctx.notify(`You blocked ${name}. This conversation is now read-only.`, { kind: "success", testid: "blocked-notice" });
+        inbox.refresh().catch(() => {});
+      } catch (error) {
+        if (error.status !== 401) errorSlot.append(errorBox(error.message, "block-error"));
+      } finally {
+        confirm.disabled = false;
+        confirm.removeAttribute("aria-busy");
+      }
+    });
+    box.open(cancel, container);
+  }
+
+  async function unblock(other) {
+    const name = displayName(other);
+    try {
+      await api.unblock(other.id);
+    } catch (error) {
+      if (error.status !== 404) {
+        if (error.status !== 401) ctx.notify(error.message, { kind: "error", testid: "unblock-error" });
+        return;
+      }
+    }
+    blocked = false;
+    await reloadMatch();
+    renderHeader();
+    focusMenu();
+    ctx.notify(`You unblocked ${name}.`, { kind: "success", testid: "unblocked-notice" });
+  }
+
+  function reportForm(other) {
+    const name = displayName(other);
+    const reason = h("select", { id: "report-reason", testid: "report-reason", "aria-describedby": "report-reason-error" },
+      h("option", { value: "" }, "Choose a reason…"),
+      REPORT_REASONS.map((item) => h("option", { value: item.id }, item.label)));
+    const reasonError = h("p", { className: "field-error", id: "report-reason-error", testid: "report-reason-error", hidden: true });
+    const details = h("textarea", { id: "report-details", rows: "4", testid: "report-details",
+      "aria-describedby": "report-details-hint report-details-count" });
+    const submit = h("button", { type: "submit", className: "btn btn--primary", testid: "report-submit" }, "Send report");
+    const counter = charCounter(details, REPORT_DETAILS_LIMIT, { id: "report-details-count", onChange: (over) => {
+      submit.disabled = over;
+    } });
+    const cancel = h("button", { type: "button", className: "btn btn--ghost", testid: "report-cancel" }, "Cancel");
+    const errorSlot = h("div", {});
+    const reasonGroup = h("div", { className: "field" }, h("label", { for: "report-reason" }, "What happened?"), reason, reasonError);
+    const form = h("form", { className: "dialog__form", testid: "report-form", novalidate: true },
+      h("p", { className: "muted", id: "dialog-text" },
+        `The people who run mlbridge read every report. ${name} is not told who sent it.`),
+      reasonGroup,
+      h("div", { className: "field" },
+        h("label", { for: "report-details" }, "Details (optional)"),
+        details,
+        h("p", { className: "hint", id: "report-details-hint" }, "What happened and when. This helps us act on it."),
+        counter.element),
+      errorSlot,
+      h("div", { className: "dialog__actions" }, submit, cancel),
+    );
+    const box = modal({ title: `Report ${name}`, testid: "report-dialog", onClose: focusMenu }, form);
+    box.dialog.setAttribute("aria-describedby", "dialog-text");
+    cancel.addEventListener("click", () => box.close());
+    reason.addEventListener("change", () => {
+      if (reason.value) {
+        reasonError.hidden = true;
+        reasonGroup.classList.remove("field--invalid");
+        reason.removeAttribute("aria-invalid");
+      }
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (submit.disabled) return;
+      clear(errorSlot);
+      if (!reason.value) {
+        reasonError.textContent = "Choose a reason.";
+        reasonError.hidden = false;
+        reasonGroup.classList.add("field--invalid");
+        reason.setAttribute("aria-invalid", "true");
+        reason.focus();
+        return;
+      }
+      if (counter.over()) {
+        details.focus();
+        return;
+      }
+      submit.disabled = true;
+      submit.setAttribute("aria-busy", "true");
+      try {
+        const body = { user_id: other.id, reason: reason.value };
+        if (match) body.match_id = match.id;
+        const text = details.value.trim();
+        if (text) body.details = text;
+        await api.report(body);
+        box.close();
+        ctx.notify("Thanks, the report was sent to the operators.", { kind: "success", testid: "report-sent" });
+      } catch (error) {
+        if (error.status !== 401) errorSlot.append(errorBox(error.message, "report-error"));
+      } finally {
+        submit.disabled = counter.over();
+        submit.removeAttribute("aria-busy");
+      }
+    });
+    box.open(reason, container);
+  }
 
   // -- Messages, oldest at the top.
   const isMine = (message) => message.sender_id === ctx.me.id;
@@ -303,11 +494,13 @@ export async function renderThread(container, ctx, threadId) {
   if (!inbox.find(threadId)) await inbox.refresh().catch(() => {});
   const thread = inbox.find(threadId);
   try {
-    const [page, matchData] = await Promise.all([
+    const [page, matchData, blocks] = await Promise.all([
       api.messages(threadId, undefined, PAGE_SIZE),
       thread ? api.match(thread.match_id).catch(() => null) : Promise.resolve(null),
+      thread && thread.other ? api.blocks().catch(() => null) : Promise.resolve(null),
     ]);
     match = matchData ? matchData.match : null;
+    blocked = Boolean(blocks && (blocks.blocks || []).some((b) => b.user_id === thread.other.id));
     add(page.messages || []);
     olderCursor = page.next_cursor || null;
   } catch (error) {
@@ -469,4 +662,101 @@ export async function renderThread(container, ctx, threadId) {
 
 function capitalize(text) {
   return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+// ---- A menu of actions and a modal dialog ------------------------------------------------
+
+let menuCount = 0;
+
+/**
+ * A "⋯" button opening a menu (ARIA menu button): Enter, Space or the arrow keys open it, the
+ * arrow keys, Home and End move between its items, Escape closes it and returns to the button.
+ * `items`: [{ label, testid, onSelect, danger }]. Returns { element, button, isOpen() }.
+ */
+function actionsMenu(items, { label = "More actions", testid = "more-actions" } = {}) {
+  menuCount += 1;
+  const buttonId = `menu-button-${menuCount}`;
+  const listId = `menu-list-${menuCount}`;
+  const button = h("button", { type: "button", className: "btn btn--ghost menu__button", id: buttonId, testid,
+    "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": listId, title: label },
+  h("span", { "aria-hidden": "true" }, "⋯"), h("span", { className: "visually-hidden" }, label));
+  const entries = items.map((item) => h("button", { type: "button", role: "menuitem", tabindex: "-1",
+    className: `menu__item${item.danger ? " menu__item--danger" : ""}`, testid: item.testid }, item.label));
+  const list = h("ul", { className: "menu__list", id: listId, role: "menu", "aria-labelledby": buttonId, testid: "menu", hidden: true },
+    entries.map((entry) => h("li", { role: "none" }, entry)));
+  const element = h("div", { className: "menu" }, button, list);
+
+  const isOpen = () => !list.hidden;
+  const onOutside = (event) => {
+    if (!element.contains(event.target)) close();
+  };
+  function open(index = 0) {
+    list.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    document.addEventListener("pointerdown", onOutside, true);
+    entries[(index + entries.length) % entries.length].focus();
+  }
+  function close({ focus = false } = {}) {
+    if (list.hidden) return;
+    list.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    document.removeEventListener("pointerdown", onOutside, true);
+    if (focus) button.focus();
+  }
+
+  button.addEventListener("click", () => (isOpen() ? close({ focus: true }) : open(0)));
+  button.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      open(event.key === "ArrowDown" ? 0 : -1);
+    }
+  });
+  list.addEventListener("keydown", (event) => {
+    const at = entries.indexOf(document.activeElement);
+    const moveTo = (index) => entries[(index + entries.length) % entries.length].focus();
+    if (event.key === "ArrowDown") moveTo(at + 1);
+    else if (event.key === "ArrowUp") moveTo(at - 1);
+    else if (event.key === "Home") moveTo(0);
+    else if (event.key === "End") moveTo(-1);
+    else if (event.key === "Escape") close({ focus: true });
+    else if (event.key === "Tab") {
+      close();
+      return;
+    } else return;
+    event.preventDefault();
+  });
+  list.addEventListener("focusout", (event) => {
+    if (isOpen() && !element.contains(event.relatedTarget) && event.relatedTarget) close();
+  });
+  entries.forEach((entry, index) => entry.addEventListener("click", () => {
+    close();
+    items[index].onSelect();
+  }));
+  return { element, button, isOpen };
+}
+
+/**
+ * A modal <dialog> with a title: open(focusFirst) shows it (the rest of the page is inert),
+ * Escape or close() closes it, removes it and calls `onClose` (which returns the focus).
+ */
+function modal({ title, testid, onClose = () => {} }, ...content) {
+  const dialog = h("dialog", { className: "dialog", testid, "aria-labelledby": "dialog-title" },
+    h("h2", { className: "dialog__title", id: "dialog-title" }, title),
+    content);
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    onClose();
+  });
+  return {
+    dialog,
+    /** `parent`: where it lives in the page (the view, so that leaving the page takes it away). */
+    open(focusFirst, parent = document.body) {
+      parent.append(dialog);
+      dialog.showModal();
+      if (focusFirst) focusFirst.focus();
+    },
+    close() {
+      if (dialog.open) dialog.close();
+    },
+  };
 }

@@ -1,7 +1,8 @@
 // The own profile: a summary, the devices signed in, signing out and deleting the account.
 
 import { api } from "./api.js";
-import { actionButton, avatar, clear, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { actionButton, avatar, clear, displayName, errorBox, h, pageHeader, tag, time } from "./dom.js";
+import { reputation } from "./matching.js";
 
 function row(label, value, testid) {
   if (value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)) return null;
@@ -108,6 +109,122 @@ function notificationsSection(ctx) {
     }
   });
   return form;
+}
+
+// ---- How a mentor moved into ML ----------------------------------------------------------
+
+/** Checkboxes of the goal vocabulary, saved as `moved_via` with PATCH /users/me. */
+function movedViaSection(ctx) {
+  const status = h("span", { className: "saved", role: "status", testid: "moved-via-status" });
+  const errorArea = h("div", {});
+  const save = h("button", { type: "submit", className: "btn", testid: "save-moved-via" }, "Save");
+  const current = () => new Set(ctx.me.moved_via || []);
+  const chosen = current();
+  const boxes = (ctx.vocab.goals || []).map((item) => {
+    const id = `moved-via-${item.id}`;
+    const box = h("input", { type: "checkbox", id, name: "moved_via", value: item.id, testid: `option-moved_via-${item.id}`,
+      checked: chosen.has(item.id) });
+    return { box, element: h("div", { className: "choice" }, box, h("label", { for: id }, h("span", { className: "choice__label" }, item.label))) };
+  });
+  const form = h("form", { className: "card", testid: "moved-via-form", "aria-labelledby": "moved-via-title", novalidate: true },
+    h("h2", { className: "section-title", id: "moved-via-title" }, "How did you move into ML?"),
+    h("p", { className: "muted" }, "Mentees see this on your card, so those on the same path can find you."),
+    h("fieldset", { className: "field choices" },
+      h("legend", { className: "visually-hidden" }, "Ways you moved into ML"),
+      h("div", { className: "choices__grid" }, boxes.map((b) => b.element))),
+    errorArea,
+    h("div", { className: "card__actions" }, save, status),
+  );
+  form.addEventListener("change", () => {
+    status.textContent = "";
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(errorArea);
+    status.textContent = "";
+    save.disabled = true;
+    try {
+      const movedVia = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
+      ctx.me = { ...ctx.me, ...(await api.updateMe({ moved_via: movedVia })) };
+      const saved = current();
+      for (const b of boxes) b.box.checked = saved.has(b.box.value);
+      status.textContent = "Saved";
+    } catch (error) {
+      if (error.status !== 401) clear(errorArea).append(errorBox(error.message, "moved-via-error"));
+    } finally {
+      save.disabled = false;
+    }
+  });
+  return form;
+}
+
+// ---- Blocked people ----------------------------------------------------------------------
+
+/** GET /users/me/blocks, each with an Unblock button that asks once more before unblocking. */
+function blocksSection() {
+  const heading = h("h2", { className: "section-title", id: "blocks-title", tabindex: "-1" }, "Blocked people");
+  const list = h("ul", { className: "sessions blocks", testid: "blocks", "aria-labelledby": "blocks-title" });
+  const status = h("p", { className: "devices-status", role: "status", testid: "blocks-status" });
+  const errorArea = h("div", {});
+
+  const item = (block) => {
+    const name = displayName({ name: block.name });
+    const confirmBox = h("div", { className: "confirm", hidden: true, testid: "unblock-confirm" },
+      h("p", {}, `Unblock ${name}? You can then request each other and message in new matches. A closed mentorship stays closed.`),
+      actionButton(`Yes, unblock ${name}`, { className: "btn btn--small", testid: "confirm-unblock", busyLabel: "Unblocking…",
+        onClick: async () => {
+          try {
+            await api.unblock(block.user_id);
+          } catch (error) {
+            if (error.status === 401) return;
+            if (error.status !== 404) {
+              status.textContent = error.message;
+              return;
+            }
+          }
+          status.textContent = `You unblocked ${name}.`;
+          await load();
+          heading.focus();
+        } }),
+      h("button", { type: "button", className: "btn btn--ghost btn--small", testid: "keep-blocked",
+        on: { click: () => { confirmBox.hidden = true; start.hidden = false; start.focus(); } } }, "Keep blocked"),
+    );
+    const start = h("button", { type: "button", className: "btn btn--small", testid: "unblock" },
+      "Unblock", h("span", { className: "visually-hidden" }, ` ${name}`));
+    start.addEventListener("click", () => {
+      start.hidden = true;
+      confirmBox.hidden = false;
+      confirmBox.querySelector("button").focus();
+    });
+    return h("li", { className: "session block", testid: "block", "data-user-id": block.user_id },
+      h("div", { className: "session__main" },
+        h("span", { className: "session__label", testid: "block-name" }, name),
+        block.created_at ? h("span", { className: "muted small session__when" }, "Blocked ", time(block.created_at)) : null),
+      start,
+      confirmBox);
+  };
+
+  async function load() {
+    try {
+      const data = await api.blocks();
+      const blocks = (data && data.blocks) || [];
+      clear(errorArea);
+      clear(list).append(...blocks.map(item));
+      if (blocks.length === 0) list.append(h("li", { className: "muted", testid: "no-blocks" }, "You have not blocked anyone."));
+      list.dataset.loaded = "true";
+    } catch (error) {
+      if (error.status !== 401) clear(errorArea).append(errorBox(error.message, "blocks-error"));
+    }
+  }
+
+  const section = h("section", { className: "card", testid: "blocked-people", "aria-labelledby": "blocks-title" },
+    heading,
+    h("p", { className: "muted" }, "People you blocked cannot request you or message you, and you cannot reach them. They are not told."),
+    list,
+    errorArea,
+    status,
+  );
+  return { section, load };
 }
 
 // ---- Devices -----------------------------------------------------------------------------
@@ -240,7 +357,10 @@ export async function renderProfile(container, ctx) {
   });
 
   const devices = devicesSection();
-  await devices.load();
+  const blocks = blocksSection();
+  // A mentor's track record as mentees see it (the public profile carries it).
+  const publicMe = mentee ? null : await api.user(me.id).catch(() => null);
+  await Promise.all([devices.load(), blocks.load()]);
 
   container.append(
     pageHeader("Your profile"),
@@ -248,10 +368,13 @@ export async function renderProfile(container, ctx) {
       h("div", { className: "person" }, avatar(me),
         h("div", { className: "person__main" },
           h("h2", { className: "person__name", testid: "profile-name" }, me.name),
-          me.created_at ? h("p", { className: "muted small" }, "Member since ", time(me.created_at)) : null)),
+          me.created_at ? h("p", { className: "muted small" }, "Member since ", time(me.created_at)) : null,
+          reputation(publicMe ? { ...me, ...publicMe } : me))),
       details,
     ),
+    ...(mentee ? [] : [movedViaSection(ctx)]),
     notificationsSection(ctx),
+    blocks.section,
     devices.section,
     h("section", { className: "card" },
       h("h2", { className: "section-title" }, "Your account"),

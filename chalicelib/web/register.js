@@ -124,7 +124,9 @@ function collect(form, role) {
       accepting: form.elements.namedItem("accepting").checked,
       years_in_ml: numberOrRaw(value("years_in_ml")),
       transition_story: optionalText(value("transition_story")),
+      moved_via: checkedValues(form, "moved_via"),
     });
+    if (body.moved_via.length === 0) delete body.moved_via;
   }
   for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
   return body;
@@ -212,6 +214,7 @@ const SERVER_WORDS = {
   backend_years: "Enter a whole number of years from 0 to 50.",
   capacity: "Enter a whole number of mentees from 1 to 10.",
   years_in_ml: "Enter a whole number of years from 0 to 60, or leave it empty.",
+  moved_via: "Check the ways you moved into ML that you picked.",
 };
 
 function plainServerMessage(error) {
@@ -282,6 +285,7 @@ export async function renderRegister(container, ctx) {
       field("current_stack", "Current stack (optional)", h("input", { type: "text", maxlength: "200", placeholder: "e.g. Go, Postgres, Kafka" })),
     ),
   );
+  const movedVia = checkboxGroup("moved_via", "How did you move into ML? (optional, pick any)", vocab.goals);
   const acceptingBox = h("input", { type: "checkbox", checked: true, id: "field-accepting", name: "accepting", testid: "field-accepting",
     "aria-describedby": "error-accepting" });
   const mentorOnly = h("div", { className: "role-fields", testid: "mentor-fields", hidden: true },
@@ -291,7 +295,8 @@ export async function renderRegister(container, ctx) {
     ),
     h("div", { className: "field field--inline", "data-field": "accepting", testid: "group-accepting" },
       acceptingBox, h("label", { for: "field-accepting" }, "I am accepting mentees now"), errorSlot("accepting")),
-    field("transition_story", "How you moved into ML (optional)", h("textarea", { rows: "3", maxlength: "1000" })),
+    movedVia.set,
+    field("transition_story", "Your story of moving into ML (optional)", h("textarea", { rows: "3", maxlength: "1000" })),
   );
 
   const formError = h("p", { className: "error-box", role: "alert", id: "error-form", testid: "error-form", hidden: true });

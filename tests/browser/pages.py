@@ -197,3 +197,57 @@ def sign_in_with_code(page: Page, outbox_dir: Path, address: str, *, count: int)
     by_id(page, "signin-code").fill(code)
     by_id(page, "code-submit").click()
     expect(by_id(page, "sign-out")).to_be_visible()
+
+
+# ---- Feedback and safety: people, matches and sessions set up through the API ----------------
+
+
+def api_register_mentee(app_url: str, name: str, *, target_framework: str = "pytorch") -> tuple[str, dict]:
+    """A mentee registered through POST /users: (token, own profile)."""
+    body = {"role": "mentee", "name": name, "email": email_for(name), "timezone": "Europe/Berlin",
+            "languages": ["en"], "target_framework": target_framework, "goals": ["job-switch"],
+            "motivation": "curiosity", "backend_years": 5}
+    response = api_call(app_url, "POST", "/users", body=body)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    return data["token"], data["user"]
+
+
+def api_active_match(app_url: str, mentee_token: str, mentor_token: str, mentor_id: str,
+                     message: str | None = "Hello! Could you mentor me?") -> dict:
+    """The mentee requests the mentor and the mentor accepts: the active match."""
+    body = {"mentor_id": mentor_id, **({"message": message} if message else {})}
+    response = api_call(app_url, "POST", "/matches", mentee_token, body)
+    assert response.status_code == 201, response.text
+    match = response.json()["match"]
+    response = api_call(app_url, "POST", f"/matches/{match['id']}/accept", mentor_token, {})
+    assert response.status_code == 200, response.text
+    return response.json()["match"]
+
+
+def api_ended_with_feedback(app_url: str, mentee_token: str, mentor_token: str, mentor_id: str, rating: int) -> dict:
+    """A whole mentorship through the API: requested, accepted, ended by the mentee, who rates it."""
+    match = api_active_match(app_url, mentee_token, mentor_token, mentor_id)
+    response = api_call(app_url, "POST", f"/matches/{match['id']}/end", mentee_token, {})
+    assert response.status_code == 200, response.text
+    response = api_call(app_url, "POST", f"/matches/{match['id']}/feedback", mentee_token, {"rating": rating})
+    assert response.status_code == 201, response.text
+    return match
+
+
+def use_session(page: Page, token: str, hash_: str = "#/") -> None:
+    """Sign the page in with a token from the API (as a sign-in would leave it) and open `hash_`."""
+    page.goto("/#/signin")
+    expect(by_id(page, "page-title")).to_be_visible()
+    page.evaluate("(token) => localStorage.setItem('mlbridge.token', token)", token)
+    # Without a hashchange (which would route while still signed out), then a fresh start.
+    page.evaluate("(hash) => history.replaceState(null, '', hash)", hash_)
+    page.reload()
+    expect(by_id(page, "sign-out")).to_be_visible()
+
+
+def open_thread(page: Page, thread_id: str) -> None:
+    """Open a conversation by its id and wait until it has loaded."""
+    page.goto(f"/#/thread/{thread_id}")
+    expect(by_id(page, "thread-title")).to_be_visible()
+    expect(by_id(page, "thread-status")).to_be_visible()

@@ -196,3 +196,113 @@ def test_axe_reports_no_serious_or_critical_violation_on_every_main_screen(open_
     mentor_watch.assert_clean()
     mentee_watch.assert_clean()
     waiter_watch.assert_clean()
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone-390x844"])
+def test_axe_reports_no_serious_or_critical_violation_on_the_feedback_and_safety_screens(open_page, axe_source, phone, app_url):
+    """Mentor cards with a reputation, the feedback form, the block and report dialogs, a
+    conversation blocked, and the profile's blocked people and "how did you move into ML"."""
+    from tests.browser.pages import (
+        api_active_match,
+        api_ended_with_feedback,
+        api_register_mentee,
+        api_register_mentor,
+        open_thread,
+        use_session,
+    )
+
+    violations: list[str] = []
+
+    def check(page: Page, screen: str) -> None:
+        violations.extend(axe_violations(page, axe_source, screen))
+
+    # A mentor of a framework of their own, rated by three mentees, who moved in by a transfer.
+    framework = "lightgbm"
+    mentor_name = unique("Ray Reputed")
+    mentor_token, mentor = api_register_mentor(app_url, mentor_name, frameworks=[framework], capacity=3)
+    assert api_call(app_url, "PATCH", "/users/me", mentor_token,
+                    {"moved_via": ["internal-transfer", "kaggle"]}).status_code == 200
+    for rating in (5, 4, 5):
+        token, _ = api_register_mentee(app_url, unique("Rae Rater"), target_framework=framework)
+        api_ended_with_feedback(app_url, token, mentor_token, mentor["id"], rating)
+
+    # -- Suggestions with the mentor's rating, record and path into ML.
+    mentee, mentee_watch = open_page(phone=phone)
+    register_bare_mentee(mentee, unique("Sam Safety"), target_framework=framework)
+    card = by_id(mentee, "suggestion").filter(has_text=mentor_name)
+    expect(card.get_by_test_id("mentor-rating")).to_be_visible()
+    expect(card.get_by_test_id("moved-via")).to_be_visible()
+    check(mentee, "suggestions with reputation")
+
+    # -- The feedback form right after "End", then with its rating error, then the thanks.
+    mentee_token = stored_token(mentee)
+    match = api_active_match(app_url, mentee_token, mentor_token, mentor["id"])
+    by_id(mentee, "nav-matches").click()
+    active = by_id(mentee, "matches-active").get_by_test_id("match").filter(has_text=mentor_name)
+    active.get_by_test_id("end").click()
+    active.get_by_test_id("confirm-end").click()
+    form = by_id(mentee, "feedback-form")
+    expect(form).to_be_visible()
+    check(mentee, "feedback form open")
+    form.get_by_test_id("feedback-submit").click()
+    expect(form.get_by_test_id("feedback-rating-error")).to_be_visible()
+    check(mentee, "feedback form, no rating")
+    form.get_by_label("4 of 5").check()
+    form.get_by_test_id("feedback-submit").click()
+    expect(by_id(mentee, "feedback-thanks").first).to_be_visible()
+    check(mentee, "feedback given")
+
+    # -- A new conversation: the menu, the report form (with its error) and the block dialog.
+    other_name = unique("Ola Other")
+    other_token, other = api_register_mentor(app_url, other_name, frameworks=[framework], capacity=1, accepting=True)
+    second = api_active_match(app_url, mentee_token, other_token, other["id"])
+    open_thread(mentee, second["thread_id"])
+    check(mentee, "thread with the menu button")
+    by_id(mentee, "more-actions").click()
+    expect(by_id(mentee, "menu")).to_be_visible()
+    check(mentee, "thread menu open")
+    by_id(mentee, "menu-report").click()
+    expect(by_id(mentee, "report-dialog")).to_be_visible()
+    check(mentee, "report form open")
+    by_id(mentee, "report-submit").click()
+    expect(by_id(mentee, "report-reason-error")).to_be_visible()
+    check(mentee, "report form, no reason")
+    by_id(mentee, "report-cancel").click()
+    by_id(mentee, "more-actions").click()
+    by_id(mentee, "menu-block").click()
+    expect(by_id(mentee, "block-dialog")).to_be_visible()
+    check(mentee, "block dialog open")
+    by_id(mentee, "confirm-block").click()
+    expect(by_id(mentee, "read-only")).to_be_visible()
+    check(mentee, "thread blocked, read-only")
+
+    # -- Matches closed by blocking, and the profile's blocked people.
+    by_id(mentee, "nav-matches").click()
+    expect(by_id(mentee, "matches-closed").get_by_test_id("match-status").filter(has_text="Closed: blocked")).to_be_visible()
+    check(mentee, "matches with one closed by blocking")
+    by_id(mentee, "nav-profile").click()
+    expect(by_id(mentee, "block").first).to_be_visible()
+    by_id(mentee, "unblock").first.click()
+    expect(by_id(mentee, "unblock-confirm").first).to_be_visible()
+    check(mentee, "profile, blocked people, unblock asked")
+
+    # -- The registration form's "how did you move into ML" and the mentor's profile.
+    mentor_page, mentor_watch = open_page(phone=phone)
+    mentor_page.goto("/#/register")
+    by_id(mentor_page, "role-mentor").check()
+    expect(by_id(mentor_page, "option-moved_via-kaggle")).to_be_visible()
+    check(mentor_page, "mentor registration with how they moved into ML")
+    use_session(mentor_page, mentor_token, "#/profile")
+    expect(by_id(mentor_page, "moved-via-form")).to_be_visible()
+    expect(by_id(mentor_page, "mentor-rating")).to_be_visible()
+    check(mentor_page, "mentor profile with reputation and how they moved into ML")
+    by_id(mentor_page, "nav-matches").click()
+    expect(by_id(mentor_page, "give-feedback").first).to_be_visible()
+    by_id(mentor_page, "give-feedback").first.click()
+    expect(by_id(mentor_page, "feedback-form")).to_be_visible()
+    check(mentor_page, "mentor matches, feedback form opened later")
+
+    assert not violations, "axe found serious or critical violations:\n" + "\n".join(violations)
+    mentee_watch.assert_clean()
+    mentor_watch.assert_clean()
+    assert match["id"]

@@ -27,7 +27,7 @@ from tests import factories
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 REGION = "us-east-1"
 # Fields only a mentor's profile has: a PATCH body with any of them is valid for a mentor only.
-MENTOR_ONLY_FIELDS = {"capacity", "accepting", "years_in_ml", "transition_story"}
+MENTOR_ONLY_FIELDS = {"capacity", "accepting", "years_in_ml", "transition_story", "moved_via"}
 
 _throwaway_numbers = itertools.count(1)
 
