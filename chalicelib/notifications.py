@@ -106,7 +106,9 @@ def on_match_change(old: MatchItem | None, new: MatchItem) -> None:
     }
     names["closer"] = names["mentor"] if new.closed_by == new.mentor_id else names["mentee"]
     detail = None
-    if new.status == "expired":
+    if new.status == "ended":
+        detail = "How did it go? You can rate this mentorship on the Matches page (the note you add is private)."
+    elif new.status == "expired":
         detail = ("The request was not answered in time, so it was closed and its slot freed."
                   if owner == new.mentor_id else
                   "Your mentor did not answer in time. You can ask another mentor, or wait for the next free one.")

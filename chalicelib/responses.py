@@ -367,11 +367,13 @@ class ReportEnvelope(_Response):
 
 
 class Export(_Response):
-    """Everything stored about the caller: profile, matches and the messages they sent."""
+    """Everything stored about the caller: profile, matches (with the caller's feedback), the
+    messages they sent and the users they blocked."""
 
     profile: OwnProfile
     matches: list[Match]
     messages: list[Message]
+    blocks: list[Block]
 
 
 # The OpenAPI document itself, as far as a model says anything about it.

@@ -270,6 +270,7 @@ def _released(match: MatchItem, known: dict[str, UserItem]) -> tuple[list[UserIt
 
 
 EXPIRED_REASON = "not answered in time"
+BLOCKED = "blocked"  # the close reason of a match a block closed (services.safety)
 
 
 def expire_request(copy: MatchItem, now) -> bool:
@@ -313,6 +314,8 @@ def give_feedback(user: UserItem, match_id: str, body, match=NOT_READ) -> Feedba
             raise Conflict("feedback: you already gave feedback on this match")
         if current.status != "ended":
             raise Conflict(f"status: feedback is for ended matches; this one is {current.status}")
+        if current.close_reason == BLOCKED and current.closed_by != user.id:
+            raise Conflict("status: this match was closed by a block; only whoever blocked can give feedback")
         feedback = {"rating": request.rating, "note": request.note or None, "created_at": clock.now_iso()}
         mentor_before = mentor_after = None
         if user.id == current.mentee_id:

@@ -22,9 +22,9 @@ from ..storage import matches as match_store
 from ..storage import safety as safety_store
 from ..storage import users as user_store
 from ..storage.models import MatchItem, UserItem
+from .matches import BLOCKED as BLOCKED_REASON
 
 HIDING_REPORTS = 3  # distinct reporters who hide a user until an operator clears them
-BLOCKED_REASON = "blocked"
 
 
 def is_blocked_either_way(a: UserItem, b_id: str) -> bool:

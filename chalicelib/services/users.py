@@ -186,14 +186,17 @@ def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:
 
 
 def export_account(user: UserItem) -> Export:
-    """Everything stored about the user: profile, matches and the messages they sent."""
+    """Everything stored about the user: profile, matches, the messages they sent, their blocks."""
     from ..storage import threads as thread_store  # on first use: only the export reads messages here
     from . import matches  # matches builds on users; imported on first use, to keep cold starts cheap
+
+    from . import safety  # on first use, like the others
 
     return Export(
         profile=own_profile(user),
         matches=[matches.match_document(m) for m in match_store.all_matches(user.id)],
         messages=[Message.model_validate(m) for m in thread_store.messages_sent_by(user.id)],
+        blocks=safety.list_blocks(user).blocks if user.blocked else [],
     )
 
 
