@@ -4,8 +4,9 @@ Deployed, Lambda delivers the stream's records to the `on_table_change` function
 `make run` and in the tests, scripts/local_stream.py reads DynamoDB Local's stream and hands the
 same records to `handle`. A record that fails is reported back (Powertools' partial batch
 response): Lambda retries the batch from the first failed record on, so the records before it are
-not sent again (those after it may be: a batch holds at most 10, and records older than 15
-minutes, whose links have expired, are dropped).
+not sent again (those after it may be: a batch holds at most 10). Records are kept up to a day
+(the stream's retention: a waitlist offer or a report must not be lost); a link that expired
+before its record came is not emailed.
 
 What follows a change:
 - a new sign-in link with an account: the sign-in email, or the verification email at registration
@@ -24,7 +25,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from . import links
+from . import clock, links
 from .logs import logger
 from .storage import sent as sent_store
 from .storage.models import MatchItem, SignInLink
@@ -76,6 +77,9 @@ def _offer_from_waitlist(kind: str, new: dict, old: dict | None) -> None:
 
 def send_link(link: SignInLink) -> str | None:
     """Email a new link to its address (nothing for an address without an account); the id sent under."""
+    if link.expires_at <= clock.now().timestamp():
+        logger.info("a sign-in link expired before its email could go", extra={"link_id": link.id})
+        return None  # worthless now; the person asks for another
     if link.user_id is None or not sent_store.claim(f"link#{link.id}"):
         return None  # no account; or sent already (the stream delivered the insertion twice)
     from . import mail  # on first use: Jinja2 and the SES client
