@@ -88,7 +88,7 @@ class PublicMentor(_Response):
     transition_story: str | None = Field(description="Shown as written; never read by the ranking.")
     moved_via: list[GoalId] = Field(description="How the mentor moved into ML (goal ids): the ranking's mentions "
                                                 "such as \"Also moved into ML by internal transfer\" come from it.")
-    mentorships_completed: Count = Field(description="Matches that ended after being active.")
+    mentorships_completed: Count = Field(description="Matches that ended after being active (not by a block).")
     rating: Annotated[float, Field(ge=1, le=5)] | None = Field(
         description="The mean of the mentees' ratings, one decimal; null under 3 ratings.")
     rating_count: Count = Field(description="How many mentees rated the mentor.")
