@@ -8,7 +8,7 @@ from chalice import Chalice, Rate
 from chalicelib.http import http_middleware
 from chalicelib.logs import configure_logging
 from chalicelib.routes import auth, docs
-from chalicelib.routes import matches, safety, users
+from chalicelib.routes import matches, programs, safety, users
 from chalicelib.routes import threads
 from chalicelib.routes import waitlist
 from chalicelib.routes import web
@@ -22,6 +22,7 @@ app.register_blueprint(matches.blueprint)
 app.register_blueprint(threads.blueprint)
 app.register_blueprint(waitlist.blueprint)
 app.register_blueprint(safety.blueprint)
+app.register_blueprint(programs.blueprint)
 app.register_blueprint(docs.blueprint)
 app.register_blueprint(web.blueprint)
 

@@ -344,6 +344,63 @@ def _list_mentors_signed_in(client):
     return Request("GET", "/mentors?framework=pytorch", token=learner.token)
 
 
+def _program(client, members: int = 0) -> tuple[User, dict]:
+    """An organiser's open program with `members` mentees and one mentor (capacity enough for all)."""
+    import datetime
+
+    organiser = mentee(client)
+    closes_at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    program = _ok(client.request("POST", "/programs", {"name": "Guild", "closes_at": closes_at}, organiser.token),
+                  201, "create a program")["program"]
+    if members:
+        for user in [mentor(client, capacity=max(members, 1)), *(mentee(client) for _ in range(members))]:
+            _ok(client.request("POST", "/programs/join", {"join_code": program["join_code"]}, user.token),
+                201, "join a program")
+    return organiser, program
+
+
+def _create_program(client):
+    import datetime
+
+    closes_at = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return Request("POST", "/programs", {"name": "Guild", "closes_at": closes_at}, token=mentee(client).token,
+                   status=201)
+
+
+def _list_programs(client):
+    organiser, _ = _program(client)
+    return Request("GET", "/programs", token=organiser.token)
+
+
+def _join_program(client):
+    _, program = _program(client)
+    return Request("POST", "/programs/join", {"join_code": program["join_code"]}, token=mentee(client).token,
+                   status=201)
+
+
+def _get_program(client):
+    organiser, program = _program(client, members=2)
+    return Request("GET", f"/programs/{program['id']}", token=organiser.token)
+
+
+def _leave_program(client):
+    _, program = _program(client)
+    member = mentee(client)
+    _ok(client.request("POST", "/programs/join", {"join_code": program["join_code"]}, member.token), 201, "join")
+    return Request("DELETE", f"/programs/{program['id']}/members/me", token=member.token, status=204)
+
+
+def _match_program(client):
+    organiser, program = _program(client, members=2)
+    return Request("POST", f"/programs/{program['id']}/match", token=organiser.token)
+
+
+def _program_matches(client):
+    organiser, program = _program(client, members=3)
+    _ok(client.request("POST", f"/programs/{program['id']}/match", None, organiser.token), 200, "match a program")
+    return Request("GET", f"/programs/{program['id']}/matches", token=organiser.token)
+
+
 def _inbox(threads: int):
     def prepare(client):
         return Request("GET", "/threads?limit=20", token=inbox(client, threads).token)
@@ -457,6 +514,14 @@ CASES: tuple[Case, ...] = (
     Case("DELETE /users/{id}/block", ("DELETE", "/users/{user_id}/block"), 3, _unblock),
     Case("GET /users/me/blocks", ("GET", "/users/me/blocks"), 2, _blocks),
     Case("POST /reports", ("POST", "/reports"), 3, _report, "the user and the match copy in one read"),
+    Case("POST /programs", ("POST", "/programs"), 2, _create_program, "the program, its code, the organiser's link"),
+    Case("GET /programs", ("GET", "/programs"), 3, _list_programs, "links Query, programs BatchGetItem"),
+    Case("POST /programs/join", ("POST", "/programs/join"), 3, _join_program, "the code, then one transaction"),
+    Case("GET /programs/{id}", ("GET", "/programs/{program_id}"), 1, _get_program, "read with the token check"),
+    Case("DELETE /programs/{id}/members/me", ("DELETE", "/programs/{program_id}/members/me"), 2, _leave_program),
+    Case("POST /programs/{id}/match (2 mentees, 1 mentor)", ("POST", "/programs/{program_id}/match"), 14,
+         _match_program, "9 + 1 Query per mentee + 2 calls per pair opened"),
+    Case("GET /programs/{id}/matches", ("GET", "/programs/{program_id}/matches"), 3, _program_matches),
     Case("POST /waitlist", ("POST", "/waitlist"), 3, _join_waitlist,
          "token check with the spot, transaction, position COUNT Query"),
     Case("GET /waitlist", ("GET", "/waitlist"), 2, _get_waitlist, "token check with the spot, position COUNT Query"),

@@ -15,7 +15,8 @@ What follows a change:
 - a match copy written: its owner's notification, if any (chalicelib.notifications);
 - a mentor's free slots growing, or a new waitlist entry: offers from the waitlist
   (chalicelib.services.waitlist);
-- a new report of a user: the operator's email (OPERATOR_EMAIL).
+- a new report of a user: the operator's email (OPERATOR_EMAIL);
+- a program matched: its organiser's summary, and an email to each mentee it could not match.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ def _handle_record(record: DynamoDBRecord) -> None:
         notifications.on_match_change(MatchItem.from_raw_data(old) if old else None, MatchItem.from_raw_data(new))
     elif kind in ("user", "waitlist"):
         _offer_from_waitlist(kind, new, old)
+    elif kind == "program" and new.get("status", {}).get("S") == "matched" and (
+            old is None or old.get("status", {}).get("S") != "matched"):
+        from . import notifications
+        from .storage.models import ProgramItem
+
+        notifications.program_matched(ProgramItem.from_raw_data(new))
     elif kind == "report" and old is None:
         from . import notifications
         from .storage.models import ReportItem

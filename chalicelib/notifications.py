@@ -86,7 +86,7 @@ def on_match_change(old: MatchItem | None, new: MatchItem) -> None:
     if old is None:
         if new.status == "pending" and owner == new.mentor_id:
             _request_received(new)
-        elif new.status == "pending" and owner == new.mentee_id and new.origin == "waitlist":
+        elif new.status == "pending" and owner == new.mentee_id and new.origin in ("waitlist", "program"):
             _offered_from_waitlist(new)
         return
     if old.status == new.status or new.status not in _UPDATES:
@@ -152,7 +152,16 @@ def _request_received(match: MatchItem) -> None:
     )
 
 
+_OFFER_DETAILS = {
+    "waitlist": "A mentor had a free slot, so your place on the waitlist became a request to them. "
+                "They will accept or decline it.",
+    "program": "Your cohort program matched its members, and this mentor fits you best of those with a "
+               "free slot. They will accept or decline the request.",
+}
+
+
 def _offered_from_waitlist(match: MatchItem) -> None:
+    """A request the mentee did not make themselves: from the waitlist, or from a program."""
     people = user_store.find_users([match.mentee_id, match.mentor_id])
     mentor = people.get(match.mentor_id)
     notify(
@@ -161,8 +170,7 @@ def _offered_from_waitlist(match: MatchItem) -> None:
         "match_update",
         {
             "headline": f"You have a match request with {mentor.name if mentor else 'a mentor'}",
-            "detail": "A mentor had a free slot, so your place on the waitlist became a request to them. "
-                      "They will accept or decline it.",
+            "detail": _OFFER_DETAILS[match.origin],
             "reason": None,
             "page": "matches",
         },
@@ -215,3 +223,39 @@ def report_received(report) -> bool:
         raise
     logger.info("sent a report to the operator", extra={"report_id": report.id})
     return True
+
+
+# --- programs --------------------------------------------------------------------------------------
+
+
+def program_matched(program) -> int:
+    """A program was matched: its organiser gets the numbers, and each mentee no mentor could take
+    is told (the matched ones hear of their request, the mentors of theirs). How many were sent."""
+    from .storage import programs as program_store
+
+    members = program_store.members(program.id)
+    paired = {pair.mentee_id for pair in program_store.pairs(program.id)}
+    unmatched = [m.user_id for m in members if m.role == "mentee" and m.user_id not in paired]
+    people = user_store.find_users([program.organiser_id, *unmatched])
+    sent = notify(
+        "updates", people.get(program.organiser_id), "match_update",
+        {
+            "headline": f"{program.name} is matched",
+            "detail": f"{int(program.matched or 0)} mentees got a match request, {int(program.unmatched or 0)} "
+                      "could not be matched with the mentors' free slots.",
+            "reason": None, "page": f"programs/{program.id}",
+        },
+        key=f"program#{program.id}#matched#{program.organiser_id}",
+    )
+    for mentee_id in unmatched:
+        sent += notify(
+            "updates", people.get(mentee_id), "match_update",
+            {
+                "headline": f"{program.name} is matched, without a mentor for you this time",
+                "detail": "No mentor of the program had a free slot that fits you. You can ask a mentor "
+                          "yourself, or wait for the next free one of your framework on the waitlist.",
+                "reason": None, "page": "suggestions",
+            },
+            key=f"program#{program.id}#unmatched#{mentee_id}",
+        )
+    return sent

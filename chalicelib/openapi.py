@@ -153,6 +153,7 @@ def _build() -> dict:
             {"name": "threads", "description": "One thread per match: messages and read marks."},
             {"name": "waitlist", "description": "Mentees waiting for a mentor's free slot, first come, first served."},
             {"name": "safety", "description": "Blocking and reporting users."},
+            {"name": "programs", "description": "Cohort programs: sign up with a code, matched all at once, optimally."},
             {"name": "web", "description": "The web app and this document."},
         ],
         "security": [{"bearerAuth": []}],

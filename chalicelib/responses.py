@@ -339,6 +339,67 @@ class ReadMark(_Response):
     unread: Literal[0]
 
 
+# --- cohort programs ------------------------------------------------------------------------------
+
+
+class Membership(_Response):
+    program_id: Id
+    program_name: str
+    role: Literal["mentor", "mentee"]
+    joined_at: Time
+
+
+class Program(_Response):
+    """A cohort program, as its organiser and members see it."""
+
+    id: Id
+    name: str
+    description: str | None
+    join_code: str = Field(description="What members join with (`POST /programs/join`).")
+    closes_at: Time = Field(description="When sign-ups close and the program is matched (if not by hand before).")
+    status: Literal["open", "matching", "matched"]
+    organiser_id: Id
+    created_at: Time
+    mentors: Count = Field(description="Members who joined as mentors.")
+    mentees: Count = Field(description="Members who joined as mentees.")
+    matched: Count | None = Field(description="Mentees given a pending match; null until matched.")
+    unmatched: Count | None = Field(description="Mentees no mentor could take; null until matched.")
+    total_score: Count | None = Field(description="The sum of the matches' scores; null until matched.")
+    matched_at: Time | None
+    is_organiser: bool = Field(description="Whether the caller organises it.")
+    membership: Membership | None = Field(description="The caller's membership, if they joined.")
+
+
+class ProgramEnvelope(_Response):
+    program: Program
+
+
+class ProgramList(_Response):
+    """The caller's programs (organised or joined), the newest first."""
+
+    programs: list[Program]
+
+
+class MembershipEnvelope(_Response):
+    membership: Membership
+
+
+class ProgramMatch(_Response):
+    """A pair the program matched (the match is pending until the mentor accepts)."""
+
+    mentee: Union[PublicMentee, DeletedUser]
+    mentor: Union[PublicMentor, DeletedUser]
+    score: Score
+    reasons: list[str]
+    on_target: bool = Field(description="Whether the mentor knows the mentee's target framework.")
+    match_id: Id
+
+
+class ProgramMatchList(_Response):
+    matches: list[ProgramMatch]
+    next_cursor: NextCursor
+
+
 # --- safety -------------------------------------------------------------------------------------
 
 

@@ -230,6 +230,44 @@ class ReportRequest(_Body):
     details: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=2000)] | None = None
 
 
+def _aware_time(value: str):
+    from datetime import datetime, timezone
+
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be an ISO 8601 time, e.g. 2026-12-24T17:00:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError("must give its time zone, e.g. 2026-12-24T17:00:00Z")
+    return parsed.astimezone(timezone.utc)
+
+
+class ProgramRequest(_Body):
+    """A cohort program: people join with its code until `closes_at`, then all are matched at once."""
+
+    name: _text(100)
+    closes_at: Annotated[
+        StrictStr,
+        AfterValidator(_aware_time),
+        Field(json_schema_extra={"format": "date-time"},
+              description="When sign-ups close and the program is matched: in the future, within a year."),
+    ]
+    description: Annotated[StrictStr, AfterValidator(_stripped), Field(max_length=2000)] | None = None
+
+
+JOIN_CODE_PATTERN = r"^\s*[A-Za-z0-9]{4}[ -]?[A-Za-z0-9]{4}\s*$"
+
+
+class JoinRequest(_Body):
+    """Join a program with its code (with the caller's profile and role)."""
+
+    join_code: Annotated[
+        StrictStr,
+        Field(pattern=JOIN_CODE_PATTERN, description="The program's code, e.g. `K7QF-2MZP` (case and dash optional)."),
+        AfterValidator(lambda value: "".join(ch for ch in value if ch.isalnum()).upper()),
+    ]
+
+
 class MessageRequest(_Body):
     body: _text(4000, "1 to 4000 characters after trimming white space.")
 
@@ -297,6 +335,8 @@ def _describe(error: dict, field: str) -> str:
         return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
     if kind == "string_pattern_mismatch" and field == "code":
         return "must be the 6 digits from the email"
+    if kind == "string_pattern_mismatch" and field == "join_code":
+        return "must be a program's 8-character code, e.g. K7QF-2MZP"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"\S":
         return "must not be empty"
     if kind == "string_too_long":

@@ -129,6 +129,7 @@ CURSOR = Param(
 USER_ID = Param("user_id", "path", Id)
 MATCH_ID = Param("match_id", "path", Id)
 THREAD_ID = Param("thread_id", "path", Id)
+PROGRAM_ID = Param("program_id", "path", Id)
 SESSION_ID = Param("session_id", "path", Annotated[str, Field(min_length=1, max_length=64)])
 IF_NONE_MATCH = Param(
     "If-None-Match", "header", str, "An ETag from an earlier response: 304 while the file is unchanged."
@@ -293,6 +294,49 @@ ROUTES: tuple[Route, ...] = (
         "DELETE", "/waitlist", "leave_waitlist", "Leave the waitlist.", "waitlist", None,
         "Left: no offer will come from it.", status=204, errors=(403, 404),
         description="Mentees only (403). 404 when the caller is not waiting (or an offer took the place first).",
+    ),
+    # --- cohort programs ---
+    Route(
+        "POST", "/programs", "create_program", "Create a cohort program (the caller organises it).", "programs",
+        responses.ProgramEnvelope, "The open program, with its join code.", status=201,
+        body=schemas.ProgramRequest, errors=(400,),
+        description="Members join with the code until `closes_at` (in the future, within a year); then (or "
+                    "earlier, by `POST /programs/{id}/match`) everyone is matched at once.",
+    ),
+    Route(
+        "GET", "/programs", "list_programs", "The caller's programs (organised or joined), newest first.",
+        "programs", responses.ProgramList, "The programs.",
+    ),
+    Route(
+        "POST", "/programs/join", "join_program", "Join a program with its code.", "programs",
+        responses.MembershipEnvelope, "The membership.", status=201, body=schemas.JoinRequest,
+        errors=(400, 404, 409),
+        description="Mentors and mentees join with the profile they have. 404 for an unknown code; 409 when "
+                    "already a member, or when sign-ups have closed.",
+    ),
+    Route(
+        "GET", "/programs/{program_id}", "get_program", "A program, with its counts.", "programs",
+        responses.ProgramEnvelope, "The program.", params=(PROGRAM_ID,), errors=(404,),
+        description="The organiser and members only (404 otherwise).",
+    ),
+    Route(
+        "DELETE", "/programs/{program_id}/members/me", "leave_program", "Leave a program while it is open.",
+        "programs", None, "Left.", status=204, params=(PROGRAM_ID,), errors=(404, 409),
+        description="404 when the caller is not a member; 409 once the program is matching or matched.",
+    ),
+    Route(
+        "POST", "/programs/{program_id}/match", "match_program", "Match the program now (the organiser).",
+        "programs", responses.ProgramEnvelope, "The matched program, with its numbers.",
+        params=(PROGRAM_ID,), errors=(403, 404, 409),
+        description="One pending match per matched mentee (`origin: \"program\"`), chosen to maximise the "
+                    "number of mentees on their target framework, then the total score, within every mentor's "
+                    "free capacity, the open-match limit, blocks and existing pairs. Also run automatically at "
+                    "`closes_at`. 403 for a member who is not the organiser; 409 when matching or matched already.",
+    ),
+    Route(
+        "GET", "/programs/{program_id}/matches", "list_program_matches", "The pairs a program matched.",
+        "programs", responses.ProgramMatchList, "A page of pairs.", params=(PROGRAM_ID, LIMIT, CURSOR),
+        errors=(400, 403, 404), description="The organiser only (403 for members, 404 for others).",
     ),
     # --- safety ---
     Route(

@@ -89,7 +89,8 @@ def request_match(mentee: UserItem, body, matches: list[MatchItem] | None = None
 
 
 def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | None, list[TableItem]]],
-                       intro: str | None, origin: str) -> MatchItem:
+                       intro: str | None, origin: str,
+                       also: Callable[[dict], list[TableItem]] | None = None) -> MatchItem:
     """Open a pending match in one transaction, with retries (a request, an offer from the
     waitlist): `read(n)` gives attempt n's mentee and mentor (None: not found) and the items to
     delete in the same transaction (each must still exist: a waitlist entry is taken once). The
@@ -98,7 +99,9 @@ def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | N
     Checks (on that data, then held by the transaction's conditions): the mentor is a mentor,
     accepting, with a free slot, and neither blocked the other; the mentee has fewer than
     MAX_OPEN_MATCHES open matches and no open match with this mentor (a block committed meanwhile
-    changes both versions the transaction is conditioned on: the retry sees it). Returns the mentee's copy of the match."""
+    changes both versions the transaction is conditioned on: the retry sees it). `also(match)`
+    gives more items to put new in the same transaction (a program's pair: one per mentee; a
+    Conflict when it exists). Returns the mentee's copy of the match."""
     from .. import scoring  # on first use: scoring and matching slow cold starts
     from . import matching
 
@@ -147,6 +150,7 @@ def open_pending_match(read: Callable[[int], tuple[UserItem | None, UserItem | N
             mentee_after=mentee_after, mentor_before=mentor, mentor_after=mentor_after, match=match,
             thread_items=thread_items,
             due=due_store.request_due(moment, current_mentee.id, mentor.id, match["match_id"]),
+            also=also(match) if also is not None else None,
             also_delete=list(to_delete) or None,
         )
         return match_store.copy_for(match, current_mentee.id)

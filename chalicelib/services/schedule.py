@@ -4,7 +4,9 @@
 - a request pending for REQUEST_EXPIRY_MINUTES (default 7 days) expires: the slot and the mentee's
   count are freed, the thread becomes read-only, `closed_by` is "system";
 - a request still pending after 3 days reminds its mentor;
-- unread messages in a thread its reader has not read for 15 minutes are emailed, once until read.
+- unread messages in a thread its reader has not read for 15 minutes are emailed, once until read;
+- a cohort program whose `closes_at` came is matched (services.programs), and one whose run
+  stopped halfway is taken up again.
 
 Everything due is found through the due index (storage.due), never by reading the table. Running
 twice at once is safe: an expiry is a transition conditioned on the status (an accept racing it has
@@ -87,4 +89,11 @@ def _unread(item: dict, now: datetime) -> bool:
     return due_store.settle(item, park=int(row.unread or 0) > 0)
 
 
-_ACTIONS = {due_store.EXPIRY: _expire, due_store.REMINDER: _remind, due_store.UNREAD: _unread}
+def _match_program(item: dict, now: datetime) -> bool:
+    from . import programs  # only a program's run imports the solver
+
+    return programs.due_program(item, now)
+
+
+_ACTIONS = {due_store.EXPIRY: _expire, due_store.REMINDER: _remind, due_store.UNREAD: _unread,
+            "program": _match_program}

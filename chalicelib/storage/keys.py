@@ -132,3 +132,32 @@ def block(user_id: str) -> str:
 
 def reports(user_id: str) -> str:
     return f"REPORT#{user_id}"
+
+
+PROGRAM = "PROGRAM"
+JOIN = "JOIN"
+MEMBER_PREFIX = "MEMBER#"
+PROGRAM_PAIR_PREFIX = "PAIR#"
+# In a user's partition their programs sort before the match copies, outside every range a request reads.
+PROGRAM_LINK_PREFIX = "JOINED#"
+
+
+def program(program_id: str) -> str:
+    return f"PROGRAM#{program_id}"
+
+
+def join_code(code: str) -> str:
+    return f"JOIN#{code}"
+
+
+def member(user_id: str) -> str:
+    return f"{MEMBER_PREFIX}{user_id}"
+
+
+def program_pair(mentee_id: str) -> str:
+    return f"{PROGRAM_PAIR_PREFIX}{mentee_id}"
+
+
+def program_link(program_id: str, what: str) -> str:
+    """`what`: "organiser" or "member"."""
+    return f"{PROGRAM_LINK_PREFIX}{program_id}#{what}"

@@ -117,6 +117,8 @@ def open_match(*, mentee_after: UserItem, mentor_before: UserItem, mentor_after:
             raise Conflict("mentor_id: you already have an open match with this mentor") from None
         if any(cancelled.failed_on(item.pk, item.sk) for item in also_delete or []):
             raise transactions.Retry() from None  # e.g. a waitlist entry taken by another offer
+        if any(cancelled.failed_on(item.pk, item.sk) for item in also or []):
+            raise Conflict("match: opened already (e.g. by another run of the same program)") from None
         raise
 
 

@@ -307,3 +307,64 @@ class ReportItem(TableItem, discriminator="report"):
     details = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     resolution = UnicodeAttribute(null=True)  # "cleared" | "banned", once an operator acted
+
+
+class ProgramItem(TableItem, discriminator="program"):
+    """pk=PROGRAM#<id>, sk=PROGRAM: a cohort program (services.programs). While open it is due at
+    `closes_at` (gsi2): the schedule matches it then; while matching, due again shortly, so a run
+    that stopped halfway is taken up again."""
+
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    organiser_id = UnicodeAttribute()
+    join_code = UnicodeAttribute()
+    closes_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # "open" | "matching" | "matched"
+    created_at = UnicodeAttribute()
+    mentors = NumberAttribute(default=0)  # members, kept by joins and leaves (ADD)
+    mentees = NumberAttribute(default=0)
+    matching_since = UnicodeAttribute(null=True)
+    matched_at = UnicodeAttribute(null=True)
+    matched = NumberAttribute(null=True)
+    unmatched = NumberAttribute(null=True)
+    total_score = NumberAttribute(null=True)
+
+
+class JoinCode(TableItem, discriminator="join_code"):
+    """pk=JOIN#<code>, sk=JOIN: the program a join code belongs to (unique by condition), with the
+    program's name: joining reads this item alone (the join's transaction checks the program is open)."""
+
+    program_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class ProgramMember(TableItem, discriminator="program_member"):
+    """pk=PROGRAM#<program>, sk=MEMBER#<user>: a member, with the role they joined with."""
+
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    joined_at = UnicodeAttribute()
+
+
+class ProgramPair(TableItem, discriminator="program_pair"):
+    """pk=PROGRAM#<program>, sk=PAIR#<mentee>: the match a program opened for a mentee, written in
+    the match's own transaction (attribute_not_exists: one per mentee, however often it runs)."""
+
+    mentee_id = UnicodeAttribute()
+    mentor_id = UnicodeAttribute()
+    match_id = UnicodeAttribute()
+    score = NumberAttribute()
+    reasons = ListAttribute(of=UnicodeAttribute)
+    on_target = BooleanAttribute()
+    created_at = UnicodeAttribute()
+
+
+class ProgramLink(TableItem, discriminator="program_link"):
+    """pk=USER#<user>, sk=JOINED#<program>#organiser | JOINED#<program>#member: the user's own
+    list of their programs (GET /programs); sorts before the match copies."""
+
+    program_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()  # "organiser" | "mentor" | "mentee"
+    created_at = UnicodeAttribute()

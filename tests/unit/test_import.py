@@ -49,6 +49,13 @@ LAZY_MODULES = (
     "chalicelib.mail",
     "chalicelib.mail.messages",
     "chalicelib.mail.transports",
+    "chalicelib.reputation",
+    "chalicelib.services.safety",
+    "chalicelib.services.programs",
+    # The solver of cohort programs: only a program's matching run imports it.
+    "chalicelib.cohort",
+    "numpy",
+    "scipy",
 )
 
 
