@@ -18,7 +18,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from .. import clock
-from ..errors import Conflict, InvalidInput, NotAllowed, NotFound
+from ..errors import Conflict, Invalid, InvalidInput, NotAllowed, NotFound
 from ..profiles import deleted_profile, public_profile
 from ..responses import (
     Membership,
@@ -257,7 +257,7 @@ def _solve_and_open(program_id: str, mentee_ids: list[str], mentor_ids: list[str
     for assignment in cohort.solve(candidates, capacities):
         try:
             _open(program_id, assignment)
-        except (Conflict, NotFound, InvalidInput):
+        except (Conflict, NotFound, Invalid):
             refused = True  # changed since read (capacity, limits, a block, another run): next round
             continue
         opened.add(assignment.mentee_id)
