@@ -7,7 +7,9 @@
 each `.py`, `__pycache__/<name>.cpython-XY.pyc` compiled by this interpreter with unchecked-hash
 invalidation (valid whatever the files' times in the zip; the zip is rebuilt for every change).
 It refuses to run unless this interpreter's version is the template's Lambda runtime: byte code
-of another Python version would be ignored. Run by `make package` and tests/unit/test_package.py.
+of another Python version would be ignored. It also leaves out the test suites NumPy and SciPy
+ship (`left_out`), which would push the package past Lambda's 250 MB. Run by `make package` and
+tests/unit/test_package.py.
 """
 
 from __future__ import annotations
@@ -21,6 +23,20 @@ import zipfile
 from pathlib import Path
 
 RUNTIME = re.compile(r"^\s*Runtime:\s*python(\d+)\.(\d+)\s*$", re.MULTILINE)
+# The test suites NumPy and SciPy ship (about 45 MB of the 270 MB they and the rest take unzipped,
+# more than Lambda's 250 MB allow): their tests and test data are left out of the zip. The modules
+# right in a `tests` package whose names start with "_" stay: the libraries import some of them
+# (SciPy's linear algebra imports numpy._core.tests._natype, through numpy.testing).
+_TESTS = re.compile(r"^(?:numpy|scipy)/(?:.+/)?tests/(?P<rest>.+)$")
+
+
+def left_out(name: str) -> bool:
+    """Whether a zip entry is a dependency's test or test data (see _TESTS)."""
+    found = _TESTS.match(name)
+    if found is None:
+        return False
+    rest = found.group("rest")
+    return "/" in rest or not (rest.startswith("_") and rest.endswith(".py"))
 
 
 def runtime_version(template: Path) -> tuple[int, int]:
@@ -37,8 +53,8 @@ def bytecode_name(source: str) -> str:
 
 
 def add_bytecode(package_dir: Path) -> int:
-    """Rewrite `package_dir`/deployment.zip with byte code for every `.py` (and none other);
-    returns how many modules got it."""
+    """Rewrite `package_dir`/deployment.zip with byte code for every `.py` (and none other), without
+    the entries `left_out` names; returns how many modules got byte code."""
     runtime = runtime_version(package_dir / "sam.yaml")
     if sys.version_info[:2] != runtime:
         raise SystemExit(f"the runtime is python{runtime[0]}.{runtime[1]}: run this with that Python "
@@ -51,6 +67,8 @@ def add_bytecode(package_dir: Path) -> int:
         for info in source.infolist():
             if "/__pycache__/" in f"/{info.filename}":
                 continue  # byte code from the working tree (chalice copies chalicelib/ whole): replaced
+            if left_out(info.filename):
+                continue  # a dependency's own tests
             data = source.read(info)
             target.writestr(info, data)  # keeps the entry's compression and permissions
             if not info.filename.endswith(".py"):

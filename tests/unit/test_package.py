@@ -405,6 +405,30 @@ def test_the_app_imports_from_the_zips_byte_code_alone_without_writing_anything(
     assert sorted(tmp_path.rglob("*")) == before
 
 
+# Lambda's limit on a function's unzipped code (with its layers).
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024
+
+
+def test_the_zip_fits_lambda_with_the_solver_and_without_its_dependencies_tests(packaged):
+    with zipfile.ZipFile(packaged["prod"] / "deployment.zip") as archive:
+        infos = archive.infolist()
+    names = {info.filename for info in infos}
+    assert "scipy/optimize/__init__.py" in names and "numpy/__init__.py" in names
+    assert not [name for name in names if name.startswith(("numpy/", "scipy/")) and "/tests/test_" in name]
+    assert sum(info.file_size for info in infos) < LAMBDA_UNZIPPED_LIMIT
+
+
+def test_the_solver_runs_from_the_zip_alone(packaged, tmp_path):
+    with zipfile.ZipFile(packaged["dev"] / "deployment.zip") as archive:
+        archive.extractall(tmp_path)
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from chalicelib import cohort; "
+              "print(cohort.solve([cohort.Candidate('a', 'm', 90, True), cohort.Candidate('b', 'm', 95, False)], {'m': 1}))")
+    result = subprocess.run([sys.executable, "-I", "-B", "-c", script, str(tmp_path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Assignment(mentee_id='a', mentor_id='m', score=90, on_target=True)" in result.stdout
+
+
 def test_byte_code_is_refused_for_another_runtime_version(tmp_path):
     (tmp_path / "sam.yaml").write_text("Resources:\n  APIHandler:\n    Properties:\n      Runtime: python3.9\n")
     with zipfile.ZipFile(tmp_path / "deployment.zip", "w") as archive:
