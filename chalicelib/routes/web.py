@@ -38,6 +38,7 @@ ASSETS: dict[str, str] = {
     "dom.js": _JS,
     "register.js": _JS,
     "matching.js": _JS,
+    "programs.js": _JS,
     "messages.js": _JS,
     "profile.js": _JS,
     "styles.css": "text/css; charset=utf-8",

@@ -182,4 +182,14 @@ export const api = {
   block: (userId) => request(`/users/${encodeURIComponent(userId)}/block`, { method: "POST", body: {} }),
   unblock: (userId) => request(`/users/${encodeURIComponent(userId)}/block`, { method: "DELETE" }),
   report: (body) => request("/reports", { method: "POST", body }),
+
+  // Cohort programs: members join with a code until sign-ups close, then all are matched at once.
+  programs: () => request("/programs"),
+  createProgram: (body) => request("/programs", { method: "POST", body }),
+  joinProgram: (code) => request("/programs/join", { method: "POST", body: { join_code: code } }),
+  program: (id) => request(`/programs/${encodeURIComponent(id)}`),
+  leaveProgram: (id) => request(`/programs/${encodeURIComponent(id)}/members/me`, { method: "DELETE" }),
+  matchProgram: (id) => request(`/programs/${encodeURIComponent(id)}/match`, { method: "POST", body: {} }),
+  programMatches: (id, cursor, limit = 20) =>
+    request(`/programs/${encodeURIComponent(id)}/matches`, { query: { cursor, limit } }),
 };

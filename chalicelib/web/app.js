@@ -3,6 +3,7 @@
 import { api, clearToken, getToken, setToken, setUnauthorizedHandler } from "./api.js";
 import { clear, h } from "./dom.js";
 import { forgetProfiles, renderMatches, renderRequests, renderSuggestions } from "./matching.js";
+import { renderProgram, renderPrograms } from "./programs.js";
 import { createInbox, renderInbox, renderThread } from "./messages.js";
 import { renderProfile } from "./profile.js";
 import { renderRegister, renderSignIn } from "./register.js";
@@ -172,6 +173,7 @@ function navItems() {
     first,
     { href: "#/matches", label: "Matches", testid: "nav-matches" },
     { href: "#/inbox", label: "Inbox", testid: "nav-inbox", badge: "unread" },
+    { href: "#/programs", label: "Programs", testid: "nav-programs", section: true },
     { href: "#/profile", label: "Profile", testid: "nav-profile" },
   ];
 }
@@ -190,6 +192,7 @@ function renderNav() {
     for (const item of items) {
       const link = h("a", { href: item.href, className: "nav__link", testid: item.testid }, item.label);
       if (item.badge) link.dataset.badge = item.badge;
+      if (item.section) link.dataset.section = "true";
       navList.append(h("li", {}, link));
     }
     if (ctx.me) {
@@ -201,7 +204,8 @@ function renderNav() {
   const current = currentPath();
   for (const link of navList.querySelectorAll("a.nav__link")) {
     const target = link.getAttribute("href").slice(1);
-    const active = current === target || (link.dataset.badge === "unread" && current.startsWith("/thread/"));
+    const active = current === target || (link.dataset.badge === "unread" && current.startsWith("/thread/"))
+      || (link.dataset.section === "true" && current.startsWith(`${target}/`));
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -282,6 +286,8 @@ const routes = [
   { pattern: /^\/inbox$/, auth: true, render: renderInbox },
   { pattern: /^\/thread\/([^/]+)$/, auth: true, render: renderThread },
   { pattern: /^\/profile$/, auth: true, render: renderProfile },
+  { pattern: /^\/programs$/, auth: true, render: renderPrograms },
+  { pattern: /^\/programs\/([^/]+)$/, auth: true, render: renderProgram },
 ];
 
 async function route() {

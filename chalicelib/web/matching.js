@@ -17,7 +17,13 @@ const STATUS_TEXT = {
 // How a match began, when it was not the mentee's own request.
 const ORIGIN_TEXT = {
   waitlist: "From the waitlist",
-  program: "From a cohort program",
+  program: "From your program",
+};
+
+// How the mentor's request card says when it came ("Requested" for a mentee's own request).
+const REQUEST_WORD = {
+  waitlist: "Offered ",
+  program: "Matched by the program ",
 };
 
 // Public profiles of the people one is matched with, by id (a promise each).
@@ -40,7 +46,7 @@ export function forgetProfiles() {
 }
 
 /** Optional text worth showing: a string with something besides white space (never null). */
-function present(text) {
+export function present(text) {
   return typeof text === "string" && text.trim() !== "";
 }
 
@@ -59,13 +65,13 @@ function originTag(match) {
   return el;
 }
 
-function scoreBadge(score) {
+export function scoreBadge(score) {
   if (score === undefined || score === null) return null;
   return h("span", { className: "score", testid: "score", title: "Match score out of 100" },
     h("strong", {}, String(Math.round(score))), h("span", { className: "score__unit" }, "/100"));
 }
 
-function reasonsList(reasons) {
+export function reasonsList(reasons) {
   if (!reasons || reasons.length === 0) return null;
   return h("ul", { className: "reasons", testid: "reasons", "aria-label": "Why this match" },
     reasons.map((reason) => h("li", { testid: "reason" }, reason)));
@@ -99,7 +105,7 @@ function goalsLine(ctx, profile, prefix) {
 
 const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-function plural(count, one, many) {
+export function plural(count, one, many) {
   return `${count} ${count === 1 ? one : many}`;
 }
 
@@ -223,7 +229,7 @@ async function currentWaitlist() {
 }
 
 /** "waitlist: you are already waiting" -> "You are already waiting." */
-function plainWords(error) {
+export function plainWords(error) {
   const text = (error.field ? error.problem : error.message).trim();
   if (!text) return error.message;
   const sentence = text[0].toUpperCase() + text.slice(1);
@@ -484,8 +490,8 @@ async function requestCard(ctx, match, lastMessage, reload) {
   append(card, [
     h("div", { className: "match-card__top" },
       personHeader(mentee, profileFacts(ctx, mentee),
-        match.origin === "waitlist" ? h("div", { className: "tags" }, originTag(match)) : null,
-        h("p", { className: "muted small" }, match.origin === "waitlist" ? "Offered " : "Requested ", time(match.created_at))),
+        ORIGIN_TEXT[match.origin] ? h("div", { className: "tags" }, originTag(match)) : null,
+        h("p", { className: "muted small" }, REQUEST_WORD[match.origin] || "Requested ", time(match.created_at))),
       scoreBadge(match.score),
     ),
     reasonsList(match.reasons),

@@ -251,3 +251,38 @@ def open_thread(page: Page, thread_id: str) -> None:
     page.goto(f"/#/thread/{thread_id}")
     expect(by_id(page, "thread-title")).to_be_visible()
     expect(by_id(page, "thread-status")).to_be_visible()
+
+
+# ---- Cohort programs -------------------------------------------------------------------------
+
+
+def api_create_program(app_url: str, token: str, name: str, *, days: int = 7, description: str | None = None) -> dict:
+    """An open program organised by the holder of `token`, closing in `days` days: the Program."""
+    from datetime import datetime, timedelta, timezone
+
+    closes_at = (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0).isoformat()
+    body = {"name": name, "closes_at": closes_at, **({"description": description} if description else {})}
+    response = api_call(app_url, "POST", "/programs", token, body)
+    assert response.status_code == 201, response.text
+    return response.json()["program"]
+
+
+def api_join_program(app_url: str, token: str, code: str) -> dict:
+    """Join a program with its code through the API: the membership."""
+    response = api_call(app_url, "POST", "/programs/join", token, {"join_code": code})
+    assert response.status_code == 201, response.text
+    return response.json()["membership"]
+
+
+def create_program_in_ui(page: Page, name: str, closes_local: str, description: str = "") -> str:
+    """On the Programs screen: fill in "Start a program" and create it; the program's page shows
+    its join code, which is returned."""
+    by_id(page, "program-name").fill(name)
+    by_id(page, "program-closes").fill(closes_local)
+    if description:
+        by_id(page, "program-description").fill(description)
+    by_id(page, "create-program").click()
+    expect(by_id(page, "page-title")).to_have_text(name)
+    code = by_id(page, "join-code")
+    expect(code).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
+    return code.inner_text()

@@ -306,3 +306,73 @@ def test_axe_reports_no_serious_or_critical_violation_on_the_feedback_and_safety
     mentee_watch.assert_clean()
     mentor_watch.assert_clean()
     assert match["id"]
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone-390x844"])
+def test_axe_reports_no_serious_or_critical_violation_on_the_programs_screens(open_page, axe_source, phone, app_url):
+    """The Programs screen (join field, list, the "Start a program" form with its errors), an
+    organiser's open program with its code and "Match now" asked, the results after matching, and
+    a member's page before and after."""
+    from tests.browser.pages import (
+        api_join_program,
+        api_register_mentee,
+        api_register_mentor,
+        create_program_in_ui,
+        use_session,
+    )
+
+    violations: list[str] = []
+
+    def check(page: Page, screen: str) -> None:
+        violations.extend(axe_violations(page, axe_source, screen))
+
+    organiser_token, _ = api_register_mentor(app_url, unique("Ana Organiser"), frameworks=["xgboost"], accepting=False)
+    organiser, organiser_watch = open_page(phone=phone)
+    use_session(organiser, organiser_token, "#/programs")
+    expect(by_id(organiser, "no-programs")).to_be_visible()
+    check(organiser, "programs, none yet")
+    by_id(organiser, "program-closes").fill("2020-01-01T10:00")
+    by_id(organiser, "create-program").click()
+    expect(by_id(organiser, "program-name-error")).to_be_visible()
+    by_id(organiser, "join-code-input").fill("nope")
+    by_id(organiser, "join-program").click()
+    expect(by_id(organiser, "program-code-error")).to_be_visible()
+    check(organiser, "programs, form errors")
+
+    from datetime import datetime, timedelta
+
+    closes = (datetime.now() + timedelta(days=5)).strftime("%Y-%m-%dT17:00")
+    code = create_program_in_ui(organiser, unique("Axe cohort"), closes, "For the checks.")
+    check(organiser, "organiser program, open")
+
+    member_token, _ = api_register_mentee(app_url, unique("Amy Member"), target_framework="xgboost")
+    mentor_token, _ = api_register_mentor(app_url, unique("Abe Mentor"), frameworks=["xgboost"], capacity=1)
+    api_join_program(app_url, member_token, code)
+    api_join_program(app_url, mentor_token, code)
+    expect(by_id(organiser, "program-mentees")).to_have_text("1 mentee")
+    by_id(organiser, "match-now").click()
+    expect(by_id(organiser, "match-confirm")).to_be_visible()
+    check(organiser, "organiser program, match now asked")
+
+    member, member_watch = open_page(phone=phone)
+    use_session(member, member_token, "#/programs")
+    expect(by_id(member, "program-item")).to_have_count(1)
+    check(member, "programs, one joined")
+    by_id(member, "program-link").click()
+    by_id(member, "leave-program").click()
+    expect(by_id(member, "leave-confirm")).to_be_visible()
+    check(member, "member program, leave asked")
+
+    try:
+        by_id(organiser, "confirm-match").click()
+        expect(by_id(organiser, "pair")).to_have_count(1)
+        check(organiser, "organiser program, results")
+        member.reload()
+        expect(by_id(member, "see-matches")).to_be_visible()
+        check(member, "member program, matched")
+    finally:
+        assert api_call(app_url, "PATCH", "/users/me", mentor_token, {"accepting": False}).status_code == 200
+
+    assert not violations, "axe found serious or critical violations:\n" + "\n".join(violations)
+    organiser_watch.assert_clean()
+    member_watch.assert_clean()
