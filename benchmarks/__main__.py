@@ -41,7 +41,7 @@ SCALES = {
     "full": {"mentors": (1_000, 10_000, 100_000), "full_items_up_to": 100_000, "messages": 100_000,
              "threads": 200, "cold_rounds": 20, "samples": 50},
 }
-BENCHMARKS = ("cold_start", "round_trips", "overhead", "matching", "threads", "notifications")
+BENCHMARKS = ("cold_start", "round_trips", "overhead", "matching", "threads", "notifications", "cohort")
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -213,6 +213,16 @@ COLUMNS = {
                  ("listed mentors", "listed"), ("items loaded", "table_items"), ("load s", "load_s")],
     "notifications": [("measured", "request"), ("DynamoDB calls", "dynamodb_calls"), ("items read", "items_read"),
                       ("ms", "p50_ms"), ("stream records", "records"), ("calls per due item", "calls_per_due_item")],
+    "cohort quality": [("strategy: population", "request"), ("candidate pairs", "candidates"),
+                       ("matched", "matched"), ("matched by arrival quarter", "matched_by_quarter"),
+                       ("mentees on target", "on_target_share"), ("mean score", "mean_score"),
+                       ("6+ h apart", "far_share"), ("mean score by arrival quarter", "score_by_quarter"),
+                       ("total score / optimum", "score_ratio"), ("on target / optimum", "on_target_ratio")],
+    "cohort solve": [("measured", "request"), ("candidate pairs", "candidates"), ("build s", "build_s"),
+                     ("build peak MB (tracemalloc)", "build_peak_mb"), ("solve ms", "p50_ms"), ("runs", "samples"),
+                     ("solve peak MB (tracemalloc)", "solve_peak_mb"),
+                     ("solve peak RSS growth MB", "solve_rss_growth_mb"),
+                     ("matrix MB", "matrix_mb"), ("matched", "matched"), ("on target", "on_target")],
 }
 
 
