@@ -180,7 +180,8 @@ def budgets(rows: list[dict]) -> list[dict]:
         over = [f"{r['request']} ({r['gap_p50_ms']} ms)" for r in overhead if not r["within_budget"]]
         from benchmarks.overhead import GAP_BUDGET_MS
 
-        add("overhead: p50 gap (latency - DynamoDB time) per route", f"<= {GAP_BUDGET_MS:g} ms",
+        add("overhead: p50 gap (latency - DynamoDB time) per route",
+            f"<= {GAP_BUDGET_MS:g} ms (a batch: its own, see the table)",
             f"{len(overhead) - len(over)} of {len(overhead)} routes within"
             + ("; over: " + "; ".join(over) if over else ""), not over)
     return result
@@ -201,7 +202,8 @@ COLUMNS = {
                  ("DynamoDB p50 ms", "db_p50_ms"), ("of which HTTP p50 ms", "http_p50_ms"),
                  ("gap p50 ms", "gap_p50_ms"), ("gap p95 ms", "gap_p95_ms"),
                  ("of DynamoDB: botocore building requests, p50 ms", "sdk_build_p50_ms"),
-                 ("gap with that building, p50 ms", "gap_with_sdk_build_p50_ms"), ("gap within budget", "within_budget")],
+                 ("gap with that building, p50 ms", "gap_with_sdk_build_p50_ms"), ("gap budget ms", "gap_budget_ms"),
+                 ("gap within budget", "within_budget")],
     "flat cost": [("request", "request"), ("calls", "dynamodb_calls"), ("items read", "items_read"),
                   ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"), ("DynamoDB p50 ms", "db_p50_ms"),
                   ("gap p50 ms", "gap_p50_ms"), ("gap p95 ms", "gap_p95_ms"),

@@ -8,7 +8,8 @@ numbers are the steady state, not DynamoDB Local's JIT compiling). A request's D
 each botocore call from its first event to its last (`provide-client-params` to `after-call`:
 building the request, signing, the HTTP round trip, parsing the response); the gap, latency
 minus that, is what the app itself spends: routing, validation, PynamoDB (de)serialisation,
-scoring, JSON. Budget: p50 gap at most 5 ms (GAP_BUDGET_MS).
+scoring, JSON. Budget: p50 gap at most 5 ms (GAP_BUDGET_MS), or the case's own for a batch
+(a program's match: 5 ms per pair it opens, each a request's work).
 
 Of the SDK's time, botocore building the requests (`provide-client-params` to `before-call`) is
 shown on its own (`sdk_build_p50_ms`), with the gap it would make if counted as the app's
@@ -53,6 +54,7 @@ def measure(client, meter: common.DynamoMeter, case: Case, samples: int) -> dict
             build.append(meter.build_seconds)
     gaps = [total - spent for total, spent in zip(totals, db)]
     gap_p50 = common.ms(common.percentile(gaps, 0.5))
+    budget = case.gap_budget_ms if case.gap_budget_ms is not None else GAP_BUDGET_MS
     with_build = [gap + building for gap, building in zip(gaps, build)]
     return {
         "samples": samples,
@@ -66,8 +68,8 @@ def measure(client, meter: common.DynamoMeter, case: Case, samples: int) -> dict
         # cost more), and the gap if that were counted as the app's.
         "sdk_build_p50_ms": common.ms(common.percentile(build, 0.5)),
         "gap_with_sdk_build_p50_ms": common.ms(common.percentile(with_build, 0.5)),
-        "gap_budget_ms": GAP_BUDGET_MS,
-        "within_budget": gap_p50 <= GAP_BUDGET_MS,
+        "gap_budget_ms": budget,
+        "within_budget": gap_p50 <= budget,
     }
 
 
