@@ -523,7 +523,7 @@ CASES: tuple[Case, ...] = (
     Case("GET /programs/{id}", ("GET", "/programs/{program_id}"), 1, _get_program, "read with the token check"),
     Case("DELETE /programs/{id}/members/me", ("DELETE", "/programs/{program_id}/members/me"), 2, _leave_program),
     Case("POST /programs/{id}/match (2 mentees, 1 mentor)", ("POST", "/programs/{program_id}/match"), 14,
-         _match_program, "9 + 1 Query per mentee + 2 calls per pair opened",
+         _match_program, "8 + 1 Query per mentee + 2 calls per pair opened",
          gap_budget_ms=10.0),  # a batch: each pair opened is a request's work (5 ms each)
     Case("GET /programs/{id}/matches", ("GET", "/programs/{program_id}/matches"), 3, _program_matches),
     Case("POST /waitlist", ("POST", "/waitlist"), 3, _join_waitlist,
