@@ -234,3 +234,21 @@ def mailbox(backend, tmp_path, monkeypatch):
     reader = StreamReader(settings.table_name, endpoint=settings.endpoint, region=settings.region)
     yield Mailbox(reader, outbox)
     mail.default_transport.cache_clear()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """A clock the test moves: `frozen_clock.advance(minutes=16)` (chalicelib.clock.now, from now)."""
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import clock
+
+    class Clock:
+        moment = datetime.now(timezone.utc)
+
+        def advance(self, **delta):
+            self.moment += timedelta(**delta)
+
+    controlled = Clock()
+    monkeypatch.setattr(clock, "now", lambda: controlled.moment)
+    return controlled

@@ -5,28 +5,13 @@ on the mentor's public profile, and what suggestions say and rank by it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from chalicelib import clock
 from chalicelib.services import schedule
 from tests.factories import mentee_body, mentor_body, register_mentee, register_mentor
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    """A clock the test moves: `frozen_clock.advance(hours=5)`."""
-
-    class Clock:
-        moment = datetime.now(timezone.utc)
-
-        def advance(self, **delta):
-            self.moment += timedelta(**delta)
-
-    controlled = Clock()
-    monkeypatch.setattr(clock, "now", lambda: controlled.moment)
-    return controlled
 
 
 def request(api, mentee, mentor) -> dict:

@@ -6,8 +6,6 @@ after the write, into an outbox directory of real `.eml` files.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
 from chalicelib import clock
@@ -16,21 +14,6 @@ from tests.factories import register_mentee, register_mentor
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    """A clock the test moves: `frozen_clock.advance(minutes=16)`."""
-
-    class Clock:
-        moment = datetime.now(timezone.utc)
-
-        def advance(self, **delta):
-            self.moment += timedelta(**delta)
-
-    controlled = Clock()
-    monkeypatch.setattr(clock, "now", lambda: controlled.moment)
-    return controlled
 
 
 def ask_link(api, email, **kw):
