@@ -181,23 +181,25 @@ def delete_user(user: UserItem, *also: TableItem) -> None:
 
 
 def delete_index_entries(user_id: str, match_copies: list[MatchItem], blocked_ids: Iterable[str] = ()) -> None:
-    """Remove the user's own match copies (`match_copies`, as read), blocks (of `blocked_ids`),
-    sessions, thread memberships (the other side keeps theirs) and waitlist place: what sorts
-    after the profile in the user's partition, and the queue entry the waitlist spot names."""
+    """Remove everything left in the user's partition once the profile is gone: match copies,
+    blocks, program links, sessions, thread memberships (the other side keeps theirs), the waitlist
+    spot; and what those name elsewhere: the waitlist entry in its framework's queue, the
+    membership in each program joined. `match_copies` and `blocked_ids` are as read with the
+    profile (a copy written meanwhile is in the partition's Query too)."""
     pk = keys.user(user_id)
-    after_profile = db.query_all(
-        KeyConditionExpression="pk = :pk AND sk > :profile",
-        ExpressionAttributeValues={":pk": {"S": pk}, ":profile": {"S": keys.PROFILE}},
-        ProjectionExpression="pk, sk, framework, entry_sk",
+    items = db.query_all(
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": pk}},
+        ProjectionExpression="pk, sk, framework, entry_sk, program_id",
     )
-    # A waitlist spot takes its place in the framework's queue with it.
-    queue_entries = [
-        (keys.waitlist(item["framework"]["S"]), item["entry_sk"]["S"])
-        for item in after_profile if item["sk"]["S"] == keys.WAITLIST and "entry_sk" in item
-    ]
-    db.delete_items([
-        *((pk, keys.block(blocked)) for blocked in blocked_ids),
-        *((pk, keys.match(match.match_id)) for match in match_copies),
-        *((item["pk"]["S"], item["sk"]["S"]) for item in after_profile),
-        *queue_entries,
-    ])
+    left = {(item["pk"]["S"], item["sk"]["S"]) for item in items if item["sk"]["S"] != keys.PROFILE}
+    left.update((pk, keys.block(blocked)) for blocked in blocked_ids)
+    left.update((pk, keys.match(match.match_id)) for match in match_copies)
+    for item in items:
+        sort_key = item["sk"]["S"]
+        if sort_key == keys.WAITLIST and "entry_sk" in item:
+            # A waitlist spot takes its place in the framework's queue with it.
+            left.add((keys.waitlist(item["framework"]["S"]), item["entry_sk"]["S"]))
+        elif sort_key.startswith(keys.PROGRAM_LINK_PREFIX) and sort_key.endswith("#member") and "program_id" in item:
+            left.add((keys.program(item["program_id"]["S"]), keys.member(user_id)))
+    db.delete_items(sorted(left))

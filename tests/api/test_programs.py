@@ -297,3 +297,21 @@ def test_only_a_programs_matching_run_imports_the_solver():
     assert result.returncode == 0, result.stderr[-2000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {"before": [], "after": ["numpy", "scipy"], "matched": 1}
+
+
+def test_a_deleted_member_leaves_no_membership_link_or_block_behind(api):
+    from chalicelib.storage import db
+
+    organiser = register_mentee(api)
+    program = create(api, organiser)
+    member, mentor = register_mentee(api), register_mentor(api)
+    join(api, program, member, mentor)
+    assert api.post(f"/users/{mentor.id}/block", token=member.token).status_code == 204
+    assert api.delete("/users/me", token=member.token).status_code == 204
+    client, table = db.connection().client, db.settings().table_name
+    left = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                        ExpressionAttributeValues={":pk": {"S": f"USER#{member.id}"}})["Items"]
+    assert left == []
+    in_program = client.query(TableName=table, KeyConditionExpression="pk = :pk",
+                              ExpressionAttributeValues={":pk": {"S": f"PROGRAM#{program['id']}"}})["Items"]
+    assert sorted(item["sk"]["S"] for item in in_program) == sorted(["PROGRAM", f"MEMBER#{mentor.id}"])
