@@ -9,7 +9,7 @@
 #   make package STAGE=dev   the deployable template and zip in out/<stage>/ (docs/DEPLOY.md)
 #   make lint           package dev and prod, and check both templates with cfn-lint
 #   make bench          every benchmark against DynamoDB Local; rewrites docs/PERFORMANCE.md
-#                       (BENCH_SCALE=small|default|full; default: 5 minutes on 2 cores)
+#                       (BENCH_SCALE=small|default|full; default: 8 minutes on 2 cores)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
