@@ -28,7 +28,6 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from . import clock, links
 from .logs import logger
-from .storage import sent as sent_store
 from .storage.models import MatchItem, SignInLink
 
 _TEMPLATES = {"sign-in": "sign_in", "verify": "verify_email"}
@@ -87,20 +86,16 @@ def send_link(link: SignInLink) -> str | None:
     if link.expires_at <= clock.now().timestamp():
         logger.info("a sign-in link expired before its email could go", extra={"link_id": link.id})
         return None  # worthless now; the person asks for another
-    if link.user_id is None or not sent_store.claim(f"link#{link.id}"):
-        return None  # no account; or sent already (the stream delivered the insertion twice)
-    from . import mail  # on first use: Jinja2 and the SES client
+    if link.user_id is None:
+        return None  # no account: nothing is sent
+    from .notifications import send_once
 
     digest = link.pk.partition("#")[2]
-    try:
-        message = mail.compose(
-            _TEMPLATES[link.purpose],
-            {"link_token": links.token_of(digest, link.id), "code": links.code_of(link.id)},
-            to=link.email,
-        )
-        sent_as = mail.send(message)
-    except Exception:
-        sent_store.release(f"link#{link.id}")  # not sent: the stream's retry sends it
-        raise
+    sent_as = send_once(
+        f"link#{link.id}", _TEMPLATES[link.purpose],
+        {"link_token": links.token_of(digest, link.id), "code": links.code_of(link.id)}, to=link.email,
+    )
+    if sent_as is None:
+        return None  # sent already (the stream delivered the insertion twice)
     logger.info("sent a sign-in email", extra={"purpose": link.purpose, "link_id": link.id, "sent_as": sent_as})
     return sent_as

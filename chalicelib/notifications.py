@@ -35,28 +35,34 @@ def unsubscribe_headers(user_id: str, kind: str, settings: MailSettings) -> dict
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+def send_once(key: str, template: str, context: Mapping[str, object], *, to: str,
+              settings: MailSettings | None = None, headers: Mapping[str, str] | None = None) -> str | None:
+    """Compose `template` and send it to `to`, at most once per `key`: the sent marker is claimed
+    first and released if sending fails (so a retry sends it). The id it was sent under; None when
+    it was sent before (the stream delivered a change twice, or the schedule ran twice)."""
+    if not sent_store.claim(key):
+        return None
+    from . import mail  # on first use: Jinja2 and the SES client
+
+    try:
+        return mail.send(mail.compose(template, context, to=to, settings=settings, headers=headers))
+    except Exception:
+        sent_store.release(key)  # not sent: the retry may send it
+        raise
+
+
 def notify(kind: str, recipient: UserItem | None, template: str, context: Mapping[str, object], key: str) -> bool:
     """Email `recipient` the `template` if they want `kind` and their email is verified, once per
     `key`. True when it was sent now."""
     if recipient is None or not recipient.email_verified or not notification_preferences(recipient)[kind]:
         return False
-    if not sent_store.claim(key):
-        return False  # sent before (the stream delivered the change twice, or the schedule ran twice)
-    from . import mail  # on first use: Jinja2 and the SES client
-
     settings = MailSettings.from_env()
-    try:
-        message = mail.compose(
-            template,
-            {**context, "name": recipient.name, "kind_label": KIND_LABELS[kind]},
-            to=recipient.email,
-            settings=settings,
-            headers=unsubscribe_headers(recipient.id, kind, settings),
-        )
-        mail.send(message)
-    except Exception:
-        sent_store.release(key)  # not sent: the retry may send it
-        raise
+    sent = send_once(
+        key, template, {**context, "name": recipient.name, "kind_label": KIND_LABELS[kind]},
+        to=recipient.email, settings=settings, headers=unsubscribe_headers(recipient.id, kind, settings),
+    )
+    if sent is None:
+        return False
     logger.info("sent a notification", extra={"kind": kind, "template": template, "key": key})
     return True
 
@@ -192,35 +198,22 @@ def report_received(report) -> bool:
         logger.warning("a user was reported and OPERATOR_EMAIL is not set: nobody is emailed",
                        extra={"report_id": report.id, "user_id": report.user_id})
         return False
-    key = f"report#{report.id}"
-    if not sent_store.claim(key):
-        return False
-    from . import mail  # on first use: Jinja2 and the SES client
-
     people = user_store.find_users([report.user_id, report.reporter_id])
     subject, reporter = people.get(report.user_id), people.get(report.reporter_id)
-    try:
-        message = mail.compose(
-            "report",
-            {
-                "subject_id": report.user_id,
-                "subject_name": subject.name if subject else "Deleted user",
-                "subject_role": subject.role if subject else "deleted",
-                "reporter_id": report.reporter_id,
-                "reporter_name": reporter.name if reporter else "Deleted user",
-                "reason": report.reason,
-                "details": report.details,
-                "match_id": report.match_id,
-                "distinct_reporters": len(subject.reported_by or ()) if subject else 0,
-                "hidden": bool(subject and subject.hidden),
-            },
-            to=settings.operator,
-            settings=settings,
-        )
-        mail.send(message)
-    except Exception:
-        sent_store.release(key)
-        raise
+    context = {
+        "subject_id": report.user_id,
+        "subject_name": subject.name if subject else "Deleted user",
+        "subject_role": subject.role if subject else "deleted",
+        "reporter_id": report.reporter_id,
+        "reporter_name": reporter.name if reporter else "Deleted user",
+        "reason": report.reason,
+        "details": report.details,
+        "match_id": report.match_id,
+        "distinct_reporters": len(subject.reported_by or ()) if subject else 0,
+        "hidden": bool(subject and subject.hidden),
+    }
+    if send_once(f"report#{report.id}", "report", context, to=settings.operator, settings=settings) is None:
+        return False
     logger.info("sent a report to the operator", extra={"report_id": report.id})
     return True
 

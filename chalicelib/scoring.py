@@ -62,6 +62,7 @@ __all__ = [
     "score_mentor",
     "score_only",
     "score_parts",
+    "shown_score",
     "sort_key",
     "standing",
     "timezone_distance_hours",
@@ -393,7 +394,7 @@ def rank_value(score: int, mentor_standing: int) -> int:
     return tier + score + mentor_standing
 
 
-def _shown_score(score: int, mentor_standing: int) -> int:
+def shown_score(score: int, mentor_standing: int) -> int:
     """The score shown: the score plus the standing, kept within its tier (51..100 with the
     target framework, 0..50 without), so shown scores never contradict the order."""
     if score >= TARGET_FRAMEWORK_POINTS:
@@ -471,7 +472,7 @@ def score_mentor(needs: MenteeNeeds, offer: MentorOffer, mentor_standing: int | 
         mentor_standing = standing(offer.reputation)
     return Scored(
         mentor_id=offer.mentor_id,
-        score=_shown_score(points, mentor_standing),
+        score=shown_score(points, mentor_standing),
         reasons=tuple(reasons),
         active_mentees=offer.active_mentees,
         rank=rank_value(points, mentor_standing),

@@ -263,14 +263,39 @@ def _released(match: MatchItem, known: dict[str, UserItem]) -> tuple[list[UserIt
         participant = fresh.get(participant_id)
         if participant is None:
             continue  # a deleted account has nothing left to release
-        released = user_store.copy_of(participant)
-        if participant.role == "mentor":
-            released.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
-        else:
-            released.open_matches = max(0, int(participant.open_matches or 0) - 1)
         before.append(participant)
-        after.append(released)
+        after.append(released(participant))
     return before, after
+
+
+def released(participant: UserItem) -> UserItem:
+    """A copy of a participant of a closing match, with what it releases: a mentor's slot, a
+    mentee's open match."""
+    after = user_store.copy_of(participant)
+    if participant.role == "mentor":
+        after.active_mentees = max(0, int(participant.active_mentees or 0) - 1)
+    else:
+        after.open_matches = max(0, int(participant.open_matches or 0) - 1)
+    return after
+
+
+def close_open_matches(user: UserItem, copies: list[MatchItem], reason: str) -> bool:
+    """End, cancel or decline each open match among `user`'s `copies`, giving `reason` (an
+    account deleted, a ban); True when any was open."""
+    closed = False
+    for match in copies:
+        if match.status == "active":
+            action = "end"
+        elif match.status == "pending":
+            action = "cancel" if user.role == "mentee" else "decline"
+        else:
+            continue
+        closed = True
+        try:
+            change_match(user, match.match_id, action, {"reason": reason})
+        except Conflict:
+            pass  # the other side closed it meanwhile: nothing left to release
+    return closed
 
 
 EXPIRED_REASON = "not answered in time"

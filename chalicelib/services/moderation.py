@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import Conflict, NotFound
+from ..errors import NotFound
 from ..storage import safety as safety_store
 from ..storage import transactions
 from ..storage import users as user_store
@@ -95,14 +95,7 @@ def ban(user_id: str) -> UserItem:
     _change(user_id, change)
     safety_store.end_sessions(user_id)
     user, copies = user_store.user_and_matches(user_id)
-    for match in copies:
-        if match.status not in ("pending", "active"):
-            continue
-        action = "end" if match.status == "active" else ("cancel" if user.role == "mentee" else "decline")
-        try:
-            match_service.change_match(user, match.match_id, action, {"reason": BANNED_REASON})
-        except Conflict:
-            pass  # closed meanwhile by the other side
-        user = user_store.find_user(user_id)
+    match_service.close_open_matches(user, copies, BANNED_REASON)
+    user = user_store.find_user(user_id)
     safety_store.resolve_reports([r for r in safety_store.reports_about(user_id) if r.resolution is None], "banned")
     return user

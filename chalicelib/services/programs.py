@@ -275,6 +275,7 @@ def candidates_of(mentees: dict[str, tuple[UserItem | None, list[MatchItem]]],
     capacities = {mentor_id: waitlist.free_slots(mentor) for mentor_id, mentor in mentors.items()}
     offers = {mentor_id: matching.offer_of(mentor, moment) for mentor_id, mentor in mentors.items()
               if capacities[mentor_id] > 0}
+    standings = {mentor_id: scoring.standing(offer.reputation) for mentor_id, offer in offers.items()}
     candidates = []
     for mentee_id, (mentee, matches) in mentees.items():
         if mentee is None or mentee.role != "mentee" or mentee.hidden or mentee.banned:
@@ -283,14 +284,15 @@ def candidates_of(mentees: dict[str, tuple[UserItem | None, list[MatchItem]]],
             continue
         excluded = matching.excluded_mentors(mentee, matches)
         needs = matching.needs_of(mentee, moment)
+        points = scoring.score_only(needs)  # a request's score, without working out the reasons
         wanted = {mentee.target_framework, *(mentee.frameworks or ())}
         for mentor_id, offer in offers.items():
             if mentor_id in excluded:
                 continue
             if wanted.isdisjoint(offer.frameworks) and set(needs.goals).isdisjoint(offer.goals):
                 continue  # shares neither a framework nor a goal: never a suggestion either
-            scored = scoring.score_mentor(needs, offer)
-            candidates.append(cohort.Candidate(mentee_id, mentor_id, scored.score,
+            candidates.append(cohort.Candidate(mentee_id, mentor_id,
+                                               scoring.shown_score(points(offer), standings[mentor_id]),
                                                mentee.target_framework in offer.frameworks))
     return candidates, capacities
 
@@ -311,8 +313,3 @@ def _open(program_id: str, assignment) -> None:
         )]
 
     open_pending_match(read, None, "program", also=pair)
-
-
-def due_program(item: dict, now: datetime) -> bool:
-    """The schedule: a program whose `closes_at` came (or whose run stopped halfway)."""
-    return match_program(item["id"]["S"], now)

@@ -23,6 +23,7 @@ from ..storage import safety as safety_store
 from ..storage import users as user_store
 from ..storage.models import MatchItem, UserItem
 from .matches import BLOCKED as BLOCKED_REASON
+from .matches import released
 
 HIDING_REPORTS = 3  # distinct reporters who hide a user until an operator clears them
 
@@ -58,16 +59,6 @@ def _other_and_lock(me: UserItem, other_id: str) -> tuple[UserItem | None, str |
     return other, (lock["match_id"]["S"] if lock is not None else None)
 
 
-def _after_closing(match: MatchItem, user: UserItem) -> UserItem:
-    """A copy of a participant with the counters a closing match releases."""
-    after = user_store.copy_of(user)
-    if user.role == "mentor":
-        after.active_mentees = max(0, int(user.active_mentees or 0) - 1)
-    else:
-        after.open_matches = max(0, int(user.open_matches or 0) - 1)
-    return after
-
-
 def block(caller: UserItem, user_id: str) -> None:
     """POST /users/{id}/block: close any open match between the two (close reason "blocked") and
     keep them apart from now on. Blocking someone blocked already changes nothing."""
@@ -87,8 +78,8 @@ def block(caller: UserItem, user_id: str) -> None:
         match = match_store.find_match(me.id, open_match_id) if open_match_id else None
         if match is not None and match.status not in ("pending", "active"):
             raise transactions.Retry()  # closing meanwhile: its lock is about to go
-        me_after = _after_closing(match, me) if match else user_store.copy_of(me)
-        other_after = _after_closing(match, other) if match else user_store.copy_of(other)
+        me_after = released(me) if match else user_store.copy_of(me)
+        other_after = released(other) if match else user_store.copy_of(other)
         me_after.blocked = [*(me.blocked or ()), other.id]
         other_after.blocked_by = [*(other.blocked_by or ()), me.id]
         item = safety_store.block_item(me, other, now)

@@ -90,10 +90,11 @@ def _unread(item: dict, now: datetime) -> bool:
 
 
 def _match_program(item: dict, now: datetime) -> bool:
-    from . import programs  # only a program's run imports the solver
+    """A program whose `closes_at` came, or whose run stopped halfway."""
+    from . import programs  # on first use: only a program's run imports the solver
 
-    return programs.due_program(item, now)
+    return programs.match_program(item["id"]["S"], now)
 
 
 _ACTIONS = {due_store.EXPIRY: _expire, due_store.REMINDER: _remind, due_store.UNREAD: _unread,
-            "program": _match_program}
+            due_store.PROGRAM: _match_program}

@@ -169,20 +169,7 @@ def _close_open_matches(user: UserItem, copies: list[MatchItem]) -> bool:
     """End, cancel or decline each open match of `user`; True when any was open."""
     from . import matches  # matches builds on users; imported here to keep the layers acyclic
 
-    closed = False
-    for match in copies:
-        if match.status == "active":
-            action = "end"
-        elif match.status == "pending":
-            action = "cancel" if user.role == "mentee" else "decline"
-        else:
-            continue
-        closed = True
-        try:
-            matches.change_match(user, match.match_id, action, {"reason": "account deleted"})
-        except Conflict:
-            pass  # the other side closed it meanwhile: nothing left to release
-    return closed
+    return matches.close_open_matches(user, copies, "account deleted")
 
 
 def export_account(user: UserItem) -> Export:

@@ -150,8 +150,7 @@ def _candidate_of_old_entry(item: dict) -> Candidate:
     profile = json.loads(profile_json)
     traits = "|".join((profile["timezone"], ",".join(profile["frameworks"]), ",".join(profile["goals"]),
                        ",".join(profile["languages"])))
-    load = item.get("active_mentees")
-    return Candidate(profile["id"], traits, int(load["N"]) if load else 0, profile_json, _number(item, "standing"))
+    return Candidate(profile["id"], traits, _number(item, "active_mentees"), profile_json, _number(item, "standing"))
 
 
 def _number(item: dict, name: str) -> int:
@@ -168,9 +167,8 @@ def _candidates(items: list[dict]) -> list[Candidate]:
             candidates.append(_candidate_of_old_entry(item))
             continue
         mentor_id, traits = card["S"].split("|", 1)
-        load, rank = item.get("active_mentees"), item.get("standing")
-        candidates.append(Candidate(mentor_id, traits, int(load["N"]) if load else 0, item["profile"]["S"],
-                                    int(rank["N"]) if rank else 0))
+        candidates.append(Candidate(mentor_id, traits, _number(item, "active_mentees"), item["profile"]["S"],
+                                    _number(item, "standing")))
     return candidates
 
 

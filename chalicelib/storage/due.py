@@ -20,6 +20,7 @@ INDEX = "gsi2"
 REMINDER = "remind"
 EXPIRY = "expire"
 UNREAD = "unread"
+PROGRAM = "program"  # a cohort program to match (services.programs)
 REMINDER_AFTER = timedelta(days=3)
 UNREAD_QUIET = timedelta(minutes=15)
 

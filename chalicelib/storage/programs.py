@@ -8,9 +8,6 @@ from botocore.exceptions import ClientError
 from . import db, due, keys, paging, transactions
 from .models import JoinCode, ProgramItem, ProgramLink, ProgramMember, ProgramPair
 
-PROGRAM_DUE = "program"
-
-
 class NotOpen(Exception):
     """The program is no longer open (matching or matched)."""
 
@@ -47,7 +44,7 @@ def find_program(program_id: str, *, consistent: bool = False) -> ProgramItem | 
 
 
 def due_at(closes_at: str, program_id: str) -> dict[str, str]:
-    return due.attributes(closes_at, PROGRAM_DUE, program_id)
+    return due.attributes(closes_at, due.PROGRAM, program_id)
 
 
 def create(program: ProgramItem, link: ProgramLink) -> bool:
@@ -155,7 +152,7 @@ def claim_for_matching(program_id: str, now: str, stale_before: str, again_at: s
                 ":matching": {"S": "matching"}, ":open": {"S": "open"}, ":now": {"S": now},
                 ":stale": {"S": stale_before},
                 ":shard": {"S": keys.due_shard(program_id)},
-                ":due": {"S": keys.due_sort(again_at, PROGRAM_DUE, program_id)},
+                ":due": {"S": keys.due_sort(again_at, due.PROGRAM, program_id)},
             },
         )
     except ClientError as error:
