@@ -2,7 +2,7 @@
 #
 #   make run            the service on http://localhost:8000 with DynamoDB Local (data in .data/)
 #   make test           the whole test suite, in parallel (PYTEST_ARGS="-k something -x" to narrow it)
-#   make check          the inner loop: unit and API tests on moto, none of the slow kinds (under a minute)
+#   make check          the inner loop: unit and API tests on moto, none of the slow kinds (about two minutes)
 #   make deps           the virtualenv and node_modules only
 #   make clean          remove the virtualenv and node_modules (never the data)
 #   make clean-data     remove the local database (DATA_DIR, default .data)
